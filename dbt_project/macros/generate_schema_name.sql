@@ -1,0 +1,4 @@
+{#- A model's `schema` config is the schema's whole name (staging, intermediate, marts). -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

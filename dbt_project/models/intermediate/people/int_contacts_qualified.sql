@@ -1,0 +1,77 @@
+{#- Per contact: does it fit the ICP, when did it become a prospect (fit + first interest touch),
+    and when an MQL (lead score at or over the policy threshold, from prospect on). -#}
+{%- set icp = policy()['icp'] -%}
+
+with contacts as (
+    select contact_id, job_title, industry, country, company_size, created_at
+    from {{ ref('stg_marketing__contacts') }}
+),
+
+touchpoints as (
+    select contact_id, touch_type, touched_at
+    from {{ ref('stg_marketing__touchpoints') }}
+    where contact_id is not null
+),
+
+lead_scores as (
+    select contact_id, score, scored_at
+    from {{ ref('stg_marketing__lead_scores') }}
+),
+
+fit as (
+    select
+        contact_id,
+        case
+            when industry in {{ sql_list(icp['industries']) }}
+                and country in {{ sql_list(icp['countries']) }}
+                and company_size >= {{ icp['min_company_size'] }}
+                {%- if icp['job_title_keywords'] %}
+                and (
+                    {%- for keyword in icp['job_title_keywords'] %}
+                    lower(job_title) like '%{{ keyword | lower | replace("'", "''") }}%'{{ " or" if not loop.last }}
+                    {%- endfor %}
+                )
+                {%- endif %}
+                then true
+            else false
+        end as is_icp_fit
+    from contacts
+),
+
+first_interest as (
+    select contact_id, min(touched_at) as first_interest_at
+    from touchpoints
+    where touch_type in {{ sql_list(policy()['interest']['touch_types']) }}
+    group by contact_id
+),
+
+prospects as (
+    select
+        fit.contact_id,
+        fit.is_icp_fit,
+        case when fit.is_icp_fit then first_interest.first_interest_at end as prospect_at
+    from fit
+    left join first_interest on first_interest.contact_id = fit.contact_id
+),
+
+mqls as (
+    select prospects.contact_id, min(lead_scores.scored_at) as mql_at
+    from prospects
+    inner join lead_scores
+        on lead_scores.contact_id = prospects.contact_id
+        and lead_scores.scored_at >= prospects.prospect_at
+        and lead_scores.score >= {{ policy()['mql']['score_threshold'] }}
+    group by prospects.contact_id
+),
+
+final as (
+    select
+        prospects.contact_id,
+        prospects.is_icp_fit,
+        prospects.prospect_at,
+        mqls.mql_at
+    from prospects
+    left join mqls on mqls.contact_id = prospects.contact_id
+)
+
+select * from final

@@ -1,0 +1,204 @@
+{#- One row per person (a marketing contact): current stage, the stages ever reached, the owner
+    the policy expects and the owner the sources name, and the owner's last touch. -#}
+
+with contacts as (
+    select contact_id, nurture_program_id, created_at
+    from {{ ref('stg_marketing__contacts') }}
+),
+
+qualified as (
+    select contact_id, is_icp_fit, prospect_at, mql_at
+    from {{ ref('int_contacts_qualified') }}
+),
+
+leads as (
+    select lead_id, contact_id, owner_id, status, created_at, updated_at
+    from {{ ref('stg_crm__leads') }}
+),
+
+opportunities as (
+    select opportunity_id, lead_id, owner_id, stage, created_at, closed_at
+    from {{ ref('stg_crm__opportunities') }}
+),
+
+users as (
+    select user_id, user_name, team, is_active, deactivated_at
+    from {{ ref('stg_crm__users') }}
+),
+
+programs as (
+    select program_id, program_name, is_active
+    from {{ ref('stg_marketing__nurture_programs') }}
+),
+
+activities as (
+    select owner_id, lead_id, opportunity_id, started_at
+    from {{ ref('stg_crm__activities') }}
+),
+
+latest_leads as (
+    select *
+    from (
+        select
+            leads.*,
+            row_number() over (partition by contact_id order by created_at desc, lead_id desc) as recency
+        from leads
+        where contact_id is not null
+    ) ranked
+    where recency = 1
+),
+
+lead_opportunities as (
+    select
+        opportunities.*,
+        row_number() over (
+            partition by lead_id order by created_at desc, opportunity_id desc
+        ) as recency,
+        max(case when stage = 'won' then 1 else 0 end) over (partition by lead_id) as has_won
+    from opportunities
+),
+
+latest_opportunities as (
+    select * from lead_opportunities where recency = 1
+),
+
+latest_won as (
+    select *
+    from (
+        select
+            opportunities.*,
+            row_number() over (partition by lead_id order by closed_at desc, opportunity_id desc)
+                as recency
+        from opportunities
+        where stage = 'won'
+    ) ranked
+    where recency = 1
+),
+
+joined as (
+    select
+        contacts.contact_id as person_id,
+        contacts.created_at,
+        contacts.nurture_program_id,
+        qualified.is_icp_fit,
+        qualified.prospect_at,
+        qualified.mql_at,
+        latest_leads.lead_id,
+        latest_leads.status as lead_status,
+        latest_leads.owner_id as lead_owner_id,
+        latest_leads.created_at as lead_created_at,
+        latest_leads.updated_at as lead_updated_at,
+        latest_opportunities.opportunity_id as latest_opportunity_id,
+        latest_opportunities.stage as latest_opportunity_stage,
+        latest_opportunities.owner_id as latest_opportunity_owner_id,
+        latest_opportunities.created_at as latest_opportunity_created_at,
+        latest_opportunities.closed_at as latest_opportunity_closed_at,
+        latest_won.opportunity_id as won_opportunity_id,
+        latest_won.owner_id as won_owner_id,
+        latest_won.closed_at as won_at
+    from contacts
+    left join qualified on qualified.contact_id = contacts.contact_id
+    left join latest_leads on latest_leads.contact_id = contacts.contact_id
+    left join latest_opportunities on latest_opportunities.lead_id = latest_leads.lead_id
+    left join latest_won on latest_won.lead_id = latest_leads.lead_id
+),
+
+staged as (
+    select
+        joined.*,
+        case
+            when won_opportunity_id is not null then 'customer'
+            when latest_opportunity_stage not in ('won', 'lost') then 'opportunity'
+            when lead_status = 'disqualified' then 'database'
+            when lead_status = 'recycled' or latest_opportunity_stage = 'lost' then 'prospect'
+            when mql_at is not null then 'lead'
+            when prospect_at is not null then 'prospect'
+            else 'database'
+        end as current_stage
+    from joined
+),
+
+owned as (
+    select
+        staged.*,
+        case current_stage
+            when 'customer' then won_at
+            when 'opportunity' then latest_opportunity_created_at
+            when 'lead' then coalesce(lead_created_at, mql_at)
+            when 'prospect' then
+                case
+                    when latest_opportunity_stage = 'lost' then latest_opportunity_closed_at
+                    when lead_status = 'recycled' then lead_updated_at
+                    else prospect_at
+                end
+            else created_at
+        end as stage_entered_at,
+        case
+            when current_stage = 'prospect' then 'program'
+            when current_stage in ('lead', 'opportunity', 'customer') then 'user'
+        end as owner_type,
+        case current_stage
+            when 'prospect' then nurture_program_id
+            when 'lead' then lead_owner_id
+            when 'opportunity' then latest_opportunity_owner_id
+            when 'customer' then won_owner_id
+        end as owner_id,
+        case current_stage
+            when 'lead' then lead_id
+            when 'opportunity' then latest_opportunity_id
+            when 'customer' then won_opportunity_id
+        end as owned_record_id
+    from staged
+),
+
+last_touches as (
+    select owner_id, coalesce(opportunity_id, lead_id) as record_id, max(started_at) as last_touch_at
+    from activities
+    group by owner_id, coalesce(opportunity_id, lead_id)
+),
+
+final as (
+    select
+        owned.person_id,
+        owned.created_at,
+        owned.is_icp_fit,
+        owned.prospect_at,
+        owned.mql_at,
+        owned.current_stage,
+        {{ stage_order('owned.current_stage') }} as stage_order,
+        owned.stage_entered_at,
+        owned.lead_id,
+        owned.lead_status,
+        owned.latest_opportunity_id as opportunity_id,
+        owned.latest_opportunity_stage as opportunity_stage,
+        owned.owner_type,
+        owned.owner_id,
+        coalesce(users.user_name, programs.program_name) as owner_name,
+        case
+            when owned.owner_type = 'program' and programs.program_id is not null then 'marketing'
+            else users.team
+        end as owner_team,
+        {{ stage_owner_team('owned.current_stage') }} as expected_owner_team,
+        case
+            when owned.owner_type = 'program' then programs.is_active
+            else users.is_active
+        end as owner_is_active,
+        users.deactivated_at as owner_deactivated_at,
+        last_touches.last_touch_at as last_owner_touch_at,
+        case when owned.prospect_at is not null or owned.lead_id is not null then true else false end
+            as has_reached_prospect,
+        case when owned.mql_at is not null or owned.lead_id is not null then true else false end
+            as has_reached_lead,
+        case when owned.latest_opportunity_id is not null then true else false end
+            as has_reached_opportunity,
+        case when owned.won_opportunity_id is not null then true else false end
+            as has_reached_customer
+    from owned
+    left join users on owned.owner_type = 'user' and users.user_id = owned.owner_id
+    left join programs on owned.owner_type = 'program' and programs.program_id = owned.owner_id
+    left join last_touches
+        on last_touches.owner_id = owned.owner_id
+        and last_touches.record_id = owned.owned_record_id
+)
+
+select * from final

@@ -1,0 +1,35 @@
+with people as (
+    select * from {{ ref('int_people_staged') }}
+),
+
+final as (
+    select
+        person_id,
+        current_stage,
+        stage_order,
+        case when stage_order >= {{ stage_order("'prospect'") }} then true else false end as is_open,
+        is_icp_fit,
+        created_at,
+        prospect_at,
+        mql_at,
+        stage_entered_at,
+        lead_id,
+        lead_status,
+        opportunity_id,
+        opportunity_stage,
+        owner_type,
+        owner_id,
+        owner_name,
+        owner_team,
+        expected_owner_team,
+        owner_is_active,
+        owner_deactivated_at,
+        last_owner_touch_at,
+        has_reached_prospect,
+        has_reached_lead,
+        has_reached_opportunity,
+        has_reached_customer
+    from people
+)
+
+select * from final

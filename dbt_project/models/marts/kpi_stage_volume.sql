@@ -1,0 +1,30 @@
+{#- People in each stage at the run's as-of time (stages from the policy file). -#}
+
+with people as (
+    select current_stage, is_open from {{ ref('dim_people') }}
+),
+
+stages as (
+    {%- for stage in policy()['stages'] %}
+    select '{{ stage.name }}' as stage_name, {{ loop.index }} as stage_order
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+),
+
+counted as (
+    select current_stage, count(*) as people
+    from people
+    group by current_stage
+),
+
+final as (
+    select
+        stages.stage_order,
+        stages.stage_name,
+        coalesce(counted.people, 0) as people,
+        {{ as_of() }} as as_of
+    from stages
+    left join counted on counted.current_stage = stages.stage_name
+)
+
+select * from final

@@ -1,0 +1,17 @@
+with source as (
+    select * from {{ source('crm', 'activities') }}
+),
+
+renamed as (
+    select
+        activity_id,
+        owner_id,
+        lead_id,
+        opportunity_id,
+        lower(trim(activity_type)) as activity_type,
+        started_at,
+        duration_minutes
+    from source
+)
+
+select * from renamed

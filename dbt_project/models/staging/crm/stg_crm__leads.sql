@@ -1,0 +1,17 @@
+with source as (
+    select * from {{ source('crm', 'leads') }}
+),
+
+renamed as (
+    select
+        lead_id,
+        contact_id,
+        owner_id,
+        lower(trim(email)) as email,
+        lower(trim(status)) as status,
+        created_at,
+        updated_at
+    from source
+)
+
+select * from renamed

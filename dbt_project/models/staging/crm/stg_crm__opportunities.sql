@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('crm', 'opportunities') }}
+),
+
+renamed as (
+    select
+        opportunity_id,
+        lead_id,
+        owner_id,
+        name as opportunity_name,
+        lower(trim(stage)) as stage,
+        amount as amount_usd,
+        has_budget,
+        created_at,
+        closed_at
+    from source
+)
+
+select * from renamed

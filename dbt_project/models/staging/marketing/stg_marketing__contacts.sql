@@ -1,0 +1,26 @@
+with source as (
+    select * from {{ source('marketing', 'contacts') }}
+),
+
+renamed as (
+    select
+        -- ids
+        contact_id,
+        nurture_program_id,
+        -- person
+        lower(trim(email)) as email,
+        first_name,
+        last_name,
+        job_title,
+        -- company (the ICP attributes)
+        company as company_name,
+        lower(trim(industry)) as industry,
+        upper(trim(country)) as country,
+        company_size,
+        -- timestamps
+        created_at,
+        updated_at
+    from source
+)
+
+select * from renamed

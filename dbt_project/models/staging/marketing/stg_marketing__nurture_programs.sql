@@ -1,0 +1,13 @@
+with source as (
+    select * from {{ source('marketing', 'nurture_programs') }}
+),
+
+renamed as (
+    select
+        program_id,
+        name as program_name,
+        is_active
+    from source
+)
+
+select * from renamed

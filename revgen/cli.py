@@ -1,0 +1,214 @@
+"""The `revgen` command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from revgen.config import paths
+from revgen.errors import RevgenError
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def cli(verbose: bool) -> None:
+    """revgen: marketing and sales as one measured revenue process."""
+    _setup_logging(verbose)
+
+
+@cli.command()
+def contract() -> None:
+    """Print the raw contract as Markdown (docs/raw_contract.md)."""
+    from revgen.contract import markdown
+
+    click.echo(markdown(), nl=False)
+
+
+# ---------------------------------------------------------------------------------------- db
+@cli.group()
+def db() -> None:
+    """The warehouse: the project-local PostgreSQL, or DATABASE_URL when set."""
+
+
+@db.command("up")
+def db_up() -> None:
+    """Start the local PostgreSQL (initialising it on first use) and print its URL."""
+    from revgen.db import check_reachable, uses_local_server, warehouse_url
+
+    url = warehouse_url(start_local=True)
+    check_reachable(url)
+    if not uses_local_server():
+        click.echo("DATABASE_URL is set: using that server, no local one started.", err=True)
+    click.echo(url)
+
+
+@db.command("down")
+def db_down() -> None:
+    """Stop the local PostgreSQL."""
+    from revgen.db import local_server
+
+    server = local_server()
+    click.echo("stopped" if server.down() else f"not running ({server.pgdata})")
+
+
+@db.command("url")
+def db_url() -> None:
+    """Print the warehouse URL (starting the local server if needed)."""
+    from revgen.db import warehouse_url
+
+    click.echo(warehouse_url(start_local=True))
+
+
+@db.command("reset")
+@click.confirmation_option(
+    prompt="Drop revgen's schemas (raw_*, revgen_meta, staging, "
+    "intermediate, marts) and all their data?"
+)
+def db_reset() -> None:
+    """Drop revgen's schemas and all their data (raw, bookkeeping, models)."""
+    from revgen.db import connect, redact, warehouse_url
+    from revgen.load.schema import drop_revgen_schemas
+
+    url = warehouse_url()
+    with connect(url, autocommit=True) as conn, conn.transaction():
+        drop_revgen_schemas(conn)
+    click.echo(f"dropped revgen's schemas in {redact(url)}")
+
+
+@db.command("status")
+def db_status() -> None:
+    """Say whether the local PostgreSQL runs."""
+    from revgen.db import local_server
+
+    server = local_server()
+    pid = server.pid()
+    click.echo(f"running (pid {pid}): {server.url()}" if pid else f"stopped ({server.pgdata})")
+
+
+# ---------------------------------------------------------------------------------- generate
+@cli.command()
+@click.option("--people", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--days", default=90, show_default=True, type=click.IntRange(7))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to write (default: REVGEN_HOME/landing).",
+)
+def generate(people: int, seed: int, days: int, out: Path | None) -> None:
+    """Write a deterministic demo company and its ground truth."""
+    from revgen.generate import generate_company
+
+    out = out or paths().landing
+    truth = generate_company(people=people, seed=seed, days=days, out=out)
+    click.echo(f"wrote {sum(truth['rows'].values())} rows for {people} people to {out}")
+    click.echo(f"ground truth: {out / 'ground_truth.json'}")
+
+
+# -------------------------------------------------------------------------------------- load
+@cli.command()
+@click.argument("source", type=click.Choice(["marketing", "crm"]))
+@click.option(
+    "--folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Landing folder of the source (default: REVGEN_HOME/landing/SOURCE).",
+)
+@click.option("--force", is_flag=True, help="Reload files already loaded.")
+def load(source: str, folder: Path | None, force: bool) -> None:
+    """Load a source's files into the raw schema."""
+    from revgen.db import warehouse_url
+    from revgen.load.run import load_source
+
+    results = load_source(warehouse_url(), source, folder or paths().landing / source, force=force)
+    for result in results:
+        click.echo(json.dumps(result.as_dict()))
+
+
+# --------------------------------------------------------------------------------------- dbt
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--as-of", default=None, help="The as-of time (ISO 8601); default: now.")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def dbt(as_of: str | None, args: tuple[str, ...]) -> None:
+    """Run dbt with the warehouse, the policy file and the as-of time: revgen dbt build ..."""
+    from revgen.db import warehouse_url
+    from revgen.dbt import run_dbt
+
+    sys.exit(run_dbt(warehouse_url(), list(args), as_of=as_of, check=False))
+
+
+# ----------------------------------------------------------------------------------- airflow
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def airflow(args: tuple[str, ...]) -> None:
+    """Run the `airflow` command with revgen's AIRFLOW_HOME, DAGs and warehouse connection."""
+    from revgen.orchestration import airflow_command
+
+    os.execvpe(*airflow_command(list(args)))
+
+
+@cli.command("airflow-ui")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+def airflow_ui(port: int) -> None:
+    """Start Airflow (standalone, SQLite) on 127.0.0.1 with revgen's DAGs; Ctrl-C stops it."""
+    from revgen.db import warehouse_url
+    from revgen.orchestration import login_hint, start_standalone, stop_process_group, wait_healthy
+
+    process = start_standalone(warehouse_url(), port)
+    try:
+        click.echo("starting Airflow (about a minute)...")
+        wait_healthy(port, process)
+        click.echo(f"Airflow is up: http://127.0.0.1:{port}  ({login_hint()})")
+        click.echo("Ctrl-C stops it.")
+        process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_process_group(process)
+
+
+# -------------------------------------------------------------------------------------- demo
+@cli.command()
+@click.option("--people", default=2000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--days", default=90, show_default=True, type=click.IntRange(7))
+def demo(people: int, seed: int, days: int) -> None:
+    """Generate a demo company, run the nightly DAG on it, print the summary."""
+    from revgen.demo import run_demo
+
+    run_demo(people=people, seed=seed, days=days)
+
+
+@cli.command()
+def summary() -> None:
+    """Print the funnel summary from the marts."""
+    from revgen.db import warehouse_url
+    from revgen.report.summary import format_summary, read_summary
+
+    click.echo(format_summary(read_summary(warehouse_url())))
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except RevgenError as err:
+        click.echo(f"revgen: {err}", err=True)
+        sys.exit(1)

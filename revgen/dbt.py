@@ -1,0 +1,68 @@
+"""Run dbt on the project with the warehouse credentials, the policy file and the run's as-of time."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from revgen.config import paths
+from revgen.db import conninfo
+from revgen.errors import StepFailed
+from revgen.policy import load_policy
+
+log = logging.getLogger(__name__)
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    info = conninfo(url)
+    here = paths()
+    return {
+        **os.environ,
+        "REVGEN_DB_HOST": info["host"],
+        "REVGEN_DB_PORT": info["port"],
+        "REVGEN_DB_USER": info["user"],
+        "REVGEN_DB_PASSWORD": info["password"],
+        "REVGEN_DB_NAME": info["dbname"],
+        "DBT_PROFILES_DIR": str(here.dbt_project),
+        "DBT_PROJECT_DIR": str(here.dbt_project),
+        "DBT_TARGET_PATH": str(here.dbt_target),
+        "DBT_LOG_PATH": str(here.dbt_logs),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+
+
+def dbt_vars(as_of: str | None) -> str:
+    return json.dumps({**load_policy().dbt_vars(), "as_of": as_of})
+
+
+def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = True) -> int:
+    """Run `dbt <args>`; its output goes to this process's output (so to the Airflow task log)."""
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt), *args]
+    if args and args[0] in (
+        "build",
+        "run",
+        "test",
+        "compile",
+        "snapshot",
+        "docs",
+        "show",
+        "ls",
+        "list",
+        "parse",
+        "seed",
+        "source",
+    ):
+        command += ["--vars", dbt_vars(as_of)]
+    log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
+    completed = subprocess.run(command, env=dbt_env(url), cwd=paths().dbt_project)
+    if check and completed.returncode != 0:
+        raise StepFailed(
+            f"dbt {' '.join(args)} failed (exit {completed.returncode}); its output above names "
+            "the failing model or test."
+        )
+    return completed.returncode

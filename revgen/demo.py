@@ -1,0 +1,85 @@
+"""`make demo`: a demo company through the real nightly DAG, then the summary and where to look."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from datetime import datetime
+
+import click
+
+from revgen.config import paths
+from revgen.db import check_reachable, connect, redact, uses_local_server, warehouse_url
+from revgen.errors import StepFailed
+from revgen.generate import generate_company
+from revgen.load.schema import claim_for_demo
+from revgen.orchestration import DAG_ID, airflow_binary, airflow_env, ensure_airflow_db
+from revgen.report.summary import format_summary, read_summary
+
+TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
+
+
+def run_dag_test(url: str, logical_date: str, log_name: str, extra_env: dict | None = None) -> str:
+    """`airflow dags test` the nightly DAG; echo each finished task; return the log path."""
+    env = airflow_env(url, {"REVGEN_TASK_RETRIES": "0", **(extra_env or {})})
+    ensure_airflow_db(env)
+    log_path = paths().home / "logs" / log_name
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen(
+            [airflow_binary(), "dags", "test", DAG_ID, logical_date],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            log_file.write(line)
+            match = TASK_END.search(line)
+            if match:
+                click.echo(f"  [{time.monotonic() - started:5.1f}s] {match.group(1)} done")
+        process.wait()
+    failed = process.returncode != 0 or "state=failed" in log_path.read_text()
+    if failed:
+        tail = "\n".join(log_path.read_text().splitlines()[-25:])
+        raise StepFailed(f"The nightly DAG failed; last lines of {log_path}:\n{tail}")
+    return str(log_path)
+
+
+def run_demo(people: int, seed: int, days: int) -> None:
+    here = paths()
+    click.echo(
+        "1/3 warehouse: "
+        + ("starting the project-local PostgreSQL" if uses_local_server() else "using DATABASE_URL")
+    )
+    url = warehouse_url()
+    check_reachable(url)
+    click.echo(f"    {redact(url)}")
+
+    click.echo(f"2/3 generating a demo company: {people:,} people, {days} days, seed {seed}")
+    truth = generate_company(people=people, seed=seed, days=days, out=here.landing)
+    as_of = truth["generator"]["as_of"]
+    click.echo(f"    {sum(truth['rows'].values()):,} rows in {here.landing}")
+    with connect(url, autocommit=True) as conn:
+        if claim_for_demo(conn, truth["generator"]):
+            click.echo("    (the warehouse held another demo company: emptied it first)")
+
+    logical_date = datetime.fromisoformat(as_of.replace("Z", "+00:00")).date().isoformat()
+    click.echo(f"3/3 running the Airflow DAG {DAG_ID} for {logical_date} (airflow dags test)")
+    log_path = run_dag_test(url, logical_date, f"demo-{logical_date}.log")
+
+    click.echo("")
+    click.echo(format_summary(read_summary(url)))
+    click.echo("")
+    click.echo("Where to look next:")
+    click.echo(
+        '  warehouse     psql "$(.venv/bin/revgen db url)"   (schemas marts, raw_*, revgen_meta)'
+    )
+    click.echo("  orphans       select * from marts.orphaned_leads order by hours_orphaned desc;")
+    click.echo("  rejects       select * from revgen_meta.rejects;")
+    click.echo(f"  ground truth  {here.landing / 'ground_truth.json'}")
+    click.echo(f"  run log       {log_path}")
+    click.echo("  Airflow UI    make airflow")

@@ -1,0 +1,1 @@
+"""Loading into the raw schemas: COPY batches, upserts, rejects, run records."""

@@ -1,0 +1,147 @@
+"""DDL for the raw schemas (from the contract) and revgen's own bookkeeping schema `revgen_meta`."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from revgen.contract import SQL_TYPES, STREAMS, Stream
+
+META_DDL = """
+create schema if not exists revgen_meta;
+
+create table if not exists revgen_meta.load_runs (
+    batch_id      uuid primary key,
+    source        text not null,
+    stream        text not null,
+    file_name     text not null,
+    file_sha256   text not null,
+    started_at    timestamptz not null,
+    finished_at   timestamptz not null,
+    rows_read     bigint not null,
+    rows_loaded   bigint not null,
+    rows_rejected bigint not null,
+    rows_inserted bigint not null,
+    rows_updated  bigint not null,
+    constraint load_runs_reconcile check (rows_read = rows_loaded + rows_rejected)
+);
+
+create table if not exists revgen_meta.rejects (
+    source      text not null,
+    stream      text not null,
+    file_name   text not null,
+    file_sha256 text not null,
+    line        bigint not null,
+    field       text,
+    value       text,
+    reason      text not null,
+    batch_id    uuid not null,
+    rejected_at timestamptz not null,
+    primary key (source, stream, file_sha256, line)
+);
+
+create table if not exists revgen_meta.watermarks (
+    source     text not null,
+    stream     text not null,
+    value      text not null,
+    updated_at timestamptz not null,
+    primary key (source, stream)
+);
+"""
+
+# `pg_input_is_valid` exists from PostgreSQL 16; older servers get an exception-catching twin.
+IS_VALID_16 = """
+create or replace function revgen_meta.is_valid(value text, type_name text) returns boolean
+language sql immutable parallel safe as $$ select pg_input_is_valid(value, type_name) $$;
+"""
+IS_VALID_OLD = """
+create or replace function revgen_meta.is_valid(value text, type_name text) returns boolean
+language plpgsql immutable parallel safe as $$
+begin
+    execute format('select %L::%s', value, type_name);
+    return true;
+exception when others then
+    return false;
+end $$;
+"""
+
+
+def raw_table_ddl(stream: Stream) -> sql.Composed:
+    columns = [
+        sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(SQL_TYPES[column.type]))
+        for column in stream.columns
+    ]
+    columns += [
+        sql.SQL("_source text not null"),
+        sql.SQL("_batch_id uuid not null"),
+        sql.SQL("_loaded_at timestamptz not null"),
+        sql.SQL("primary key ({})").format(
+            sql.SQL(", ").join(sql.Identifier(name) for name in stream.primary_key)
+        ),
+    ]
+    return sql.SQL("create table if not exists {}.{} ({})").format(
+        sql.Identifier(stream.schema), sql.Identifier(stream.name), sql.SQL(", ").join(columns)
+    )
+
+
+def ensure_schema(conn: psycopg.Connection) -> None:
+    """Create what is missing; safe to run at the start of every load, concurrently too."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('revgen_meta.ensure_schema'))")
+        conn.execute(META_DDL)
+        version = conn.info.server_version
+        conn.execute(IS_VALID_16 if version >= 160000 else IS_VALID_OLD)
+        for schema in sorted({stream.schema for stream in STREAMS}):
+            conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        for stream in STREAMS:
+            conn.execute(raw_table_ddl(stream))
+
+
+DEMO_DDL = """
+create table if not exists revgen_meta.demo_company (
+    id        boolean primary key default true check (id),
+    generator jsonb not null
+)
+"""
+RESET_SCHEMAS = ("raw_marketing", "raw_crm", "revgen_meta", "staging", "intermediate", "marts")
+
+
+def drop_revgen_schemas(conn: psycopg.Connection) -> None:
+    """Drop every schema revgen writes (raw, bookkeeping, dbt layers)."""
+    for schema in RESET_SCHEMAS:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+
+
+def claim_for_demo(conn: psycopg.Connection, generator: dict) -> bool:
+    """Make the warehouse hold only this demo company; return whether it was reset.
+
+    A warehouse holding another demo company (other people/seed/days) is emptied first, so the
+    demo never mixes two companies. One holding data that is not a demo company is left alone:
+    raises ConfigError, since the demo must not touch real data.
+    """
+    import json
+
+    from revgen.errors import ConfigError
+
+    ensure_schema(conn)
+    with conn.transaction():
+        conn.execute(DEMO_DDL)
+        row = conn.execute("select generator from revgen_meta.demo_company").fetchone()
+        if row is not None and row[0] == generator:
+            return False
+        has_data = conn.execute("select exists (select 1 from revgen_meta.load_runs)").fetchone()
+        if row is None and has_data and has_data[0]:
+            raise ConfigError(
+                "The warehouse already holds loaded data that is not revgen's demo company, and "
+                "the demo will not mix with it: empty it with `revgen db reset` (drops revgen's "
+                "schemas) or point DATABASE_URL at an empty database."
+            )
+        if row is not None or (has_data and has_data[0]):
+            drop_revgen_schemas(conn)
+    ensure_schema(conn)
+    with conn.transaction():
+        conn.execute(DEMO_DDL)
+        conn.execute(
+            "insert into revgen_meta.demo_company (generator) values (%s)", (json.dumps(generator),)
+        )
+    return row is not None

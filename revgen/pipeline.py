@@ -1,0 +1,80 @@
+"""The nightly run's steps. Each DAG task calls one of these and returns small metadata."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from revgen.config import paths
+from revgen.contract import STREAMS
+from revgen.errors import InputError
+from revgen.sources.files.reader import files_for, read_records
+
+log = logging.getLogger(__name__)
+
+
+def extract_files(source: str, landing: Path | None = None) -> dict[str, list[str]]:
+    """Find the source's export files in its landing folder and check each can be read (header)."""
+    folder = (landing or paths().landing) / source
+    found: dict[str, list[str]] = {}
+    for stream in (s for s in STREAMS if s.source == source):
+        files = files_for(folder, stream)
+        for path in files:
+            next(iter(read_records(path, stream)), None)  # raises InputError on a bad header
+        found[stream.name] = [path.name for path in files]
+    if not any(found.values()):
+        raise InputError(
+            source,
+            str(folder),
+            "no export files found: expected files such as "
+            f"{next(s.name for s in STREAMS if s.source == source)}.csv. "
+            "Run `revgen generate` for demo data or drop the exports there.",
+        )
+    log.info("%s: %d file(s) in %s", source, sum(len(v) for v in found.values()), folder)
+    return found
+
+
+def load_files(url: str, source: str, landing: Path | None = None) -> dict[str, int]:
+    from revgen.load.run import load_source
+
+    results = load_source(url, source, (landing or paths().landing) / source)
+    totals = {"files": len(results), "skipped": sum(r.skipped for r in results)}
+    for key in ("rows_read", "rows_loaded", "rows_rejected", "rows_inserted", "rows_updated"):
+        totals[key] = sum(getattr(r, key) for r in results)
+    return totals
+
+
+def build_models(url: str, as_of: str) -> dict[str, str]:
+    from revgen.dbt import run_dbt
+
+    run_dbt(url, ["build"], as_of=as_of)
+    return {"as_of": as_of}
+
+
+def check_quality(url: str, run_id: str) -> dict[str, int]:
+    from revgen.quality.gx import run_suites
+
+    outcomes = run_suites(url, run_id)
+    return {"expectations": len(outcomes), "failed": sum(not o.success for o in outcomes)}
+
+
+def alert_orphans(url: str) -> dict[str, int]:
+    from revgen.alerts.orphans import build_orphan_alert
+
+    alert = build_orphan_alert(url)
+    if alert.total:
+        log.warning("%s", alert.text())
+    else:
+        log.info("no orphaned leads")
+    return {"orphans": alert.total}
+
+
+def summarize(url: str) -> dict:
+    from revgen.report.summary import format_summary, read_summary
+
+    summary = read_summary(url)
+    log.info("\n%s", format_summary(summary))
+    return {
+        "people_per_stage": summary["people_per_stage"],
+        "orphans": sum(summary["orphans_by_reason"].values()),
+    }

@@ -1,0 +1,1 @@
+"""Quality gates: Great Expectations suites from expectations/suites.yml, results in the warehouse."""

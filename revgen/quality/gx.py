@@ -1,0 +1,160 @@
+"""Run the suites with GX Core 1.x against the warehouse; store one row per expectation result."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from revgen.db import connect
+from revgen.errors import ConfigError, StepFailed
+from revgen.quality.suites import Suite, load_suites
+
+log = logging.getLogger(__name__)
+
+RESULTS_DDL = """
+create schema if not exists revgen_meta;
+create table if not exists revgen_meta.quality_results (
+    run_id           text not null,
+    suite            text not null,
+    expectation      text not null,
+    expectation_index integer not null,
+    is_blocking      boolean not null,
+    success          boolean not null,
+    unexpected_count bigint,
+    failing_ids      text[],
+    checked_at       timestamptz not null,
+    primary key (run_id, suite, expectation_index)
+);
+"""
+MAX_IDS_KEPT = 1000
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    suite: str
+    expectation: str
+    index: int
+    blocking: bool
+    success: bool
+    unexpected_count: int | None
+    failing_ids: list[str]
+
+
+def _expectation(name: str, arguments: dict, suite: Suite):
+    import great_expectations as gx
+
+    class_name = "".join(part.title() for part in name.split("_"))
+    cls = getattr(gx.expectations, class_name, None)
+    if cls is None:
+        raise ConfigError(f"suites.yml, suite {suite.name}: unknown expectation {name!r}.")
+    return cls(**arguments)
+
+
+def _outcome(suite: Suite, index: int, name: str, result) -> ExpectationOutcome:
+    details = result.result or {}
+    count = details.get("unexpected_count")
+    ids: list[str] = []
+    if name == "unexpected_rows_expectation":
+        count = details.get("observed_value")
+        rows = (details.get("details") or {}).get("unexpected_rows") or []
+        if suite.id_column:
+            ids = [str(row.get(suite.id_column)) for row in rows if isinstance(row, dict)]
+    else:
+        for item in details.get("unexpected_index_list") or []:
+            ids.append(str(item.get(suite.id_column)) if isinstance(item, dict) else str(item))
+    return ExpectationOutcome(
+        suite.name,
+        name,
+        index,
+        suite.blocking,
+        bool(result.success),
+        int(count) if count is not None else None,
+        sorted(ids)[:MAX_IDS_KEPT],
+    )
+
+
+def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[ExpectationOutcome]:
+    """Validate, store the outcomes, and raise StepFailed if a blocking suite failed."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    suites = [s for s in load_suites() if not names or s.name in names]
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    datasource = context.data_sources.add_postgres(
+        name="warehouse", connection_string=url.replace("postgresql://", "postgresql+psycopg://", 1)
+    )
+    outcomes: list[ExpectationOutcome] = []
+    for suite in suites:
+        asset = datasource.add_table_asset(
+            name=suite.name, table_name=suite.table_name, schema_name=suite.schema_name
+        )
+        batch = asset.add_batch_definition_whole_table(f"{suite.name}_whole")
+        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
+        names_in_order = []
+        for item in suite.expectations:
+            ((name, arguments),) = item.items()
+            gx_suite.add_expectation(_expectation(name, arguments, suite))
+            names_in_order.append(name)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite)
+        )
+        result_format: dict = {"result_format": "COMPLETE"}
+        if suite.id_column:
+            result_format["unexpected_index_column_names"] = [suite.id_column]
+        result = validation.run(result_format=result_format)
+        for index, (name, item) in enumerate(zip(names_in_order, result.results, strict=True)):
+            outcomes.append(_outcome(suite, index, name, item))
+        log.info(
+            "suite %s (%s): %s",
+            suite.name,
+            "blocking" if suite.blocking else "warn only",
+            "passed" if result.success else "FAILED",
+        )
+    _store(url, run_id, outcomes)
+    failed = [o for o in outcomes if not o.success]
+    for outcome in failed:
+        log.warning(
+            "%s %s.%s failed: %s unexpected (%s)",
+            "BLOCKING" if outcome.blocking else "warning",
+            outcome.suite,
+            outcome.expectation,
+            outcome.unexpected_count,
+            ", ".join(outcome.failing_ids[:10]),
+        )
+    blocking = [o for o in failed if o.blocking]
+    if blocking:
+        raise StepFailed(
+            "Blocking quality checks failed: "
+            + "; ".join(
+                f"{o.suite}.{o.expectation} ({o.unexpected_count} unexpected)" for o in blocking
+            )
+            + ". See revgen_meta.quality_results for the failing ids."
+        )
+    return outcomes
+
+
+def _store(url: str, run_id: str, outcomes: list[ExpectationOutcome]) -> None:
+    checked_at = datetime.now(UTC)
+    with connect(url, autocommit=True) as conn, conn.transaction():
+        conn.execute(RESULTS_DDL)
+        conn.execute("delete from revgen_meta.quality_results where run_id = %s", (run_id,))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "insert into revgen_meta.quality_results values (%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                [
+                    (
+                        run_id,
+                        o.suite,
+                        o.expectation,
+                        o.index,
+                        o.blocking,
+                        o.success,
+                        o.unexpected_count,
+                        o.failing_ids,
+                        checked_at,
+                    )
+                    for o in outcomes
+                ],
+            )

@@ -1,0 +1,76 @@
+"""The short funnel summary printed after a run: people per stage, conversions, orphans, loads."""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from revgen.contract import STREAMS
+from revgen.db import connect
+
+
+def read_summary(url: str) -> dict:
+    with connect(url) as conn:
+        stages = conn.execute(
+            "select stage_name, people from marts.kpi_stage_volume order by stage_order"
+        ).fetchall()
+        conversions = conn.execute(
+            "select from_stage, to_stage, people_in, people_converted, conversion_rate "
+            "from marts.kpi_stage_conversion order by from_stage_order"
+        ).fetchall()
+        orphans = conn.execute(
+            "select reason, count(*) from marts.orphaned_leads group by reason order by reason"
+        ).fetchall()
+        as_of = conn.execute("select max(as_of) from marts.kpi_stage_volume").fetchone()
+        raw_rows = sum(
+            int(
+                conn.execute(
+                    sql.SQL("select count(*) from {}").format(
+                        sql.Identifier(stream.schema, stream.name)
+                    )
+                ).fetchone()[0]
+            )
+            for stream in STREAMS
+        )
+        rejected = conn.execute("select count(*) from revgen_meta.rejects").fetchone()
+    return {
+        "as_of": as_of[0].isoformat() if as_of and as_of[0] else None,
+        "people_per_stage": {name: int(people) for name, people in stages},
+        "conversions": [
+            {
+                "from": f,
+                "to": t,
+                "people_in": int(n),
+                "converted": int(c),
+                "rate": float(r) if r is not None else None,
+            }
+            for f, t, n, c, r in conversions
+        ],
+        "orphans_by_reason": {reason: int(count) for reason, count in orphans},
+        "rows": {"raw": raw_rows, "rejected": int(rejected[0]) if rejected else 0},
+    }
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"Revenue funnel as of {summary['as_of']}", "", "People per stage:"]
+    width = (
+        max(len(name) for name in summary["people_per_stage"]) if summary["people_per_stage"] else 0
+    )
+    for name, people in summary["people_per_stage"].items():
+        lines.append(f"  {name:<{width}}  {people:>8,}")
+    lines += ["", "Conversion (of those who ever reached a stage, share reaching the next):"]
+    for item in summary["conversions"]:
+        rate = f"{item['rate']:.1%}" if item["rate"] is not None else "n/a"
+        lines.append(
+            f"  {item['from']:>11} -> {item['to']:<11} {item['converted']:>7,} of "
+            f"{item['people_in']:>7,}  {rate:>6}"
+        )
+    orphans = summary["orphans_by_reason"]
+    lines += ["", f"Orphaned leads: {sum(orphans.values()):,}"]
+    lines += [f"  {reason:<15} {count:>6,}" for reason, count in orphans.items()]
+    rows = summary["rows"]
+    lines += [
+        "",
+        f"Raw tables hold {rows['raw']:,} rows; {rows['rejected']:,} rows were rejected "
+        "(revgen_meta.rejects, with file, line, field and reason).",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""Shared fixtures. Every test session gets its own REVGEN_HOME (temporary) and its own local
+PostgreSQL, started once and stopped at the end; DATABASE_URL is ignored so tests never touch a
+user's warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+KINDS = ("unit", "dags", "integration", "e2e")
+
+os.environ.pop("DATABASE_URL", None)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for kind in KINDS:
+            if f"{os.sep}tests{os.sep}{kind}{os.sep}" in str(item.path):
+                item.add_marker(getattr(pytest.mark, kind))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def revgen_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("revgen_home")
+    os.environ["REVGEN_HOME"] = str(home)
+    os.environ["AIRFLOW_HOME"] = str(home / "airflow")  # an in-process `import airflow` stays here
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    return home
+
+
+@pytest.fixture(scope="session")
+def warehouse(revgen_home):
+    """URL of the session's own PostgreSQL (stopped when the session ends)."""
+    from revgen.db.local import LocalPostgres
+
+    server = LocalPostgres(revgen_home / "pgdata")
+    url = server.up()
+    yield url
+    server.down()
+
+
+@pytest.fixture
+def empty_warehouse(warehouse):
+    """The session's warehouse with revgen's schemas dropped."""
+    from revgen.db import connect
+    from revgen.load.schema import drop_revgen_schemas
+
+    with connect(warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def company(tmp_path_factory):
+    """A generated 1,000-person company: (folder, ground truth)."""
+    from revgen.generate import generate_company
+
+    folder = tmp_path_factory.mktemp("company")
+    truth = generate_company(people=1000, seed=7, days=90, out=folder, progress=False)
+    return folder, truth

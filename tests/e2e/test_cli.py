@@ -1,0 +1,84 @@
+"""The commands a new user types: the local database's lifecycle, the demo, the Airflow UI."""
+
+import socket
+import time
+
+import psutil
+import requests
+
+from tests.helpers import revgen_cli
+
+
+def _postgres_processes_for(folder) -> list:
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            if proc.info["name"] == "postgres" and str(folder) in " ".join(
+                proc.info["cmdline"] or []
+            ):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_db_up_url_status_down_manage_a_local_server_on_loopback(tmp_path):
+    env = {"REVGEN_HOME": str(tmp_path)}
+    up = revgen_cli("db", "up", env=env)
+    assert up.returncode == 0, up.stderr
+    url = up.stdout.strip().splitlines()[-1]
+    assert url.startswith("postgresql://postgres@127.0.0.1:")
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    try:
+        assert revgen_cli("db", "url", env=env).stdout.strip() == url
+        assert revgen_cli("db", "status", env=env).stdout.startswith("running")
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        assert not (tmp_path / "pgdata" / f".s.PGSQL.{port}").exists()  # no Unix socket
+    finally:
+        down = revgen_cli("db", "down", env=env)
+    assert down.stdout.strip() == "stopped"
+    assert revgen_cli("db", "status", env=env).stdout.startswith("stopped")
+    assert _postgres_processes_for(tmp_path / "pgdata") == []
+
+
+def test_demo_twice_prints_the_same_summary_and_leaves_no_duplicates(tmp_path):
+    env = {"REVGEN_HOME": str(tmp_path)}
+    try:
+        first = revgen_cli("demo", "--people", "400", env=env, timeout=600)
+        assert first.returncode == 0, first.stderr[-3000:]
+        second = revgen_cli("demo", "--people", "400", env=env, timeout=600)
+        assert second.returncode == 0, second.stderr[-3000:]
+
+        def summary(out):
+            return out[out.index("People per stage:") : out.index("Where to look next:")]
+
+        assert "People per stage:" in first.stdout and "Orphaned leads:" in first.stdout
+        assert summary(first.stdout) == summary(second.stdout)
+    finally:
+        revgen_cli("db", "down", env=env)
+
+
+def test_airflow_ui_becomes_healthy_on_loopback_and_stops_completely(tmp_path, warehouse):
+    from revgen.orchestration import start_standalone, stop_process_group, wait_healthy
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = start_standalone(warehouse, port)
+    try:
+        wait_healthy(port, process)
+        health = requests.get(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=5).json()
+        assert health["metadatabase"]["status"] == "healthy"
+    finally:
+        group = [process.pid] + [
+            c.pid for c in psutil.Process(process.pid).children(recursive=True)
+        ]
+        stop_process_group(process)
+    time.sleep(1)
+    alive = [
+        pid
+        for pid in group
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
+    assert alive == []

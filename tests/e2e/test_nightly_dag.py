@@ -1,0 +1,85 @@
+"""`airflow dags test` of the nightly DAG on a generated company, against a real PostgreSQL."""
+
+from datetime import datetime
+
+import pytest
+
+from revgen.config import paths
+from revgen.contract import STREAMS
+from revgen.demo import run_dag_test
+from revgen.generate import generate_company
+from tests.helpers import rows
+
+MART_CHECKSUM = """
+    select md5(string_agg(t::text, '|' order by t::text)) from {table} t
+"""
+
+
+def _marts(url):
+    tables = [
+        r[0]
+        for r in rows(
+            url,
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by 1",
+        )
+    ]
+    return {t: rows(url, MART_CHECKSUM.format(table=f"marts.{t}"))[0][0] for t in tables}
+
+
+@pytest.fixture(scope="module")
+def nightly_run(warehouse):
+    from revgen.db import connect
+    from revgen.load.schema import claim_for_demo, drop_revgen_schemas
+
+    truth = generate_company(people=800, seed=11, days=60, out=paths().landing, progress=False)
+    with connect(warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        claim_for_demo(conn, truth["generator"])
+    logical_date = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
+    log = run_dag_test(warehouse, logical_date.date().isoformat(), "e2e-1.log")
+    return warehouse, truth, logical_date.date().isoformat(), log
+
+
+def test_dag_run_fills_raw_marts_and_quality_results_as_the_ground_truth_says(nightly_run):
+    url, truth, _, log = nightly_run
+    text = open(log).read()
+    for task in (
+        "extract_marketing",
+        "load_crm",
+        "dbt_build",
+        "check_quality",
+        "alert_orphans",
+        "summarize",
+    ):
+        assert f"end task task_id={task}" in text
+    for stream in STREAMS:
+        key = f"{stream.source}.{stream.name}"
+        assert rows(url, f"select count(*) from {stream.table}")[0][0] == truth["rows"][key], key
+    volume = dict(
+        rows(url, "select stage_name, people from marts.kpi_stage_volume where stage_order >= 3")
+    )
+    assert volume == truth["people_per_stage"]
+    assert dict(rows(url, "select person_id, reason from marts.orphaned_leads")) == truth["orphans"]
+    results = rows(
+        url,
+        "select suite, bool_and(success) from revgen_meta.quality_results "
+        "group by suite order by suite",
+    )
+    assert results == [("kpi_sanity", True), ("ownership", False)]
+    assert rows(url, "select count(*) from revgen_meta.rejects") == [
+        (len(truth["expected_rejects"]),)
+    ]
+
+
+def test_a_second_run_of_the_same_date_gives_identical_tables_and_no_duplicates(nightly_run):
+    url, truth, logical_date, _ = nightly_run
+    before = _marts(url)
+    run_dag_test(url, logical_date, "e2e-2.log")
+    assert _marts(url) == before
+    for stream in STREAMS:
+        key = ", ".join(stream.primary_key)
+        total, distinct = rows(
+            url, f"select count(*), count(distinct ({key})) from {stream.table}"
+        )[0]
+        assert total == distinct == truth["rows"][f"{stream.source}.{stream.name}"]

@@ -1,0 +1,39 @@
+"""Helpers the tests share (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_company(url: str, folder: Path, force: bool = False) -> list:
+    from revgen.load.run import load_source
+
+    return [
+        *load_source(url, "marketing", folder / "marketing", force=force),
+        *load_source(url, "crm", folder / "crm", force=force),
+    ]
+
+
+def revgen_cli(
+    *args: str, env: dict | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess:
+    """Run the `revgen` command as a user would."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("revgen")), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def rows(url: str, query: str) -> list[tuple]:
+    from revgen.db import connect
+
+    with connect(url) as conn:
+        return conn.execute(query).fetchall()

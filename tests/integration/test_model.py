@@ -1,0 +1,66 @@
+"""The dbt model on a generated company equals the generator's ground truth."""
+
+import pytest
+
+from revgen.dbt import run_dbt
+from tests.helpers import load_company, rows
+
+
+@pytest.fixture(scope="module")
+def built(warehouse, company):
+    from revgen.db import connect
+    from revgen.load.schema import drop_revgen_schemas
+
+    folder, truth = company
+    with connect(warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+    load_company(warehouse, folder)
+    run_dbt(warehouse, ["build"], as_of=truth["generator"]["as_of"])
+    return warehouse, truth
+
+
+def test_people_per_stage_equal_ground_truth(built):
+    url, truth = built
+    volume = dict(rows(url, "select stage_name, people from marts.kpi_stage_volume"))
+    expected = {stage: truth["people_per_stage"].get(stage, 0) for stage in volume}
+    assert volume == expected, f"mismatch: {set(volume.items()) ^ set(expected.items())}"
+
+
+def test_orphaned_leads_are_exactly_the_injected_orphans_with_their_reasons(built):
+    url, truth = built
+    found = dict(rows(url, "select person_id, reason from marts.orphaned_leads"))
+    missing = {k: v for k, v in truth["orphans"].items() if found.get(k) != v}
+    extra = {k: v for k, v in found.items() if truth["orphans"].get(k) != v}
+    assert not missing and not extra, f"missing {missing}, extra {extra}"
+
+
+def test_quality_gates_warn_on_orphans_and_block_on_broken_kpis(built):
+    from revgen.errors import StepFailed
+    from revgen.quality.gx import run_suites
+
+    url, truth = built
+    outcomes = run_suites(url, "test-warn")
+    ownership = next(o for o in outcomes if o.suite == "ownership")
+    unowned = {k for k, v in truth["orphans"].items() if v in ("no_owner", "owner_inactive")}
+    assert not ownership.success and set(ownership.failing_ids) == unowned
+    assert all(o.success for o in outcomes if o.blocking)
+
+    from revgen.db import connect
+
+    with connect(url, autocommit=True) as conn:
+        conn.execute(
+            "update marts.kpi_stage_conversion set conversion_rate = 1.5 where from_stage = 'lead'"
+        )
+    try:
+        with pytest.raises(StepFailed, match="kpi_sanity"):
+            run_suites(url, "test-block")
+        stored = rows(
+            url,
+            "select suite, success from revgen_meta.quality_results "
+            "where run_id = 'test-block' and not success order by 1",
+        )
+        assert ("kpi_sanity", False) in stored and ("ownership", False) in stored
+    finally:
+        run_dbt(
+            url, ["build", "--select", "kpi_stage_conversion"], as_of=truth["generator"]["as_of"]
+        )

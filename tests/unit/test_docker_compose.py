@@ -1,0 +1,58 @@
+"""No Docker engine runs here: parse docker-compose.yml and check what it mounts and runs exists."""
+
+import re
+
+import pytest
+import yaml
+
+from tests.helpers import ROOT
+
+AIRFLOW_PARTS = {
+    "airflow-apiserver": "api-server",
+    "airflow-scheduler": "scheduler",
+    "airflow-dag-processor": "dag-processor",
+    "airflow-triggerer": "triggerer",
+}
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_runs_postgres_and_every_airflow_part_with_the_local_executor(compose):
+    services = compose["services"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    for name, command in AIRFLOW_PARTS.items():
+        service = services[name]
+        assert service["command"] == [command]
+        assert service["environment"]["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        assert "AIRFLOW_CONN_REVGEN_WAREHOUSE" in service["environment"]
+    assert services["airflow-init"]["command"] == ["db", "migrate"]
+
+
+def test_everything_compose_mounts_or_builds_exists(compose):
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (ROOT / source).exists(), f"{name} mounts missing {source}"
+        if "build" in service:
+            assert (ROOT / service["build"] / "Dockerfile").exists()
+    mounted = {v.split(":")[1] for v in compose["services"]["airflow-scheduler"]["volumes"]}
+    assert {"/opt/revgen/dags", "/opt/revgen/dbt_project", "/opt/revgen/expectations"} <= mounted
+
+
+def test_airflow_image_matches_the_pinned_airflow_and_ports_bind_loopback_only(compose):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pinned = re.search(r'"apache-airflow==([\d.]+)"', (ROOT / "pyproject.toml").read_text())
+    assert pinned and f"apache/airflow:{pinned.group(1)}-python3.11" in dockerfile
+    for service in compose["services"].values():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:")
+
+
+def test_compose_holds_no_password_only_references_to_the_env_file(compose):
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "${REVGEN_DB_PASSWORD:?" in text and "${AIRFLOW_DB_PASSWORD:?" in text
+    assert not re.search(r"PASSWORD:\s*[\"']?[a-z0-9]", text.replace("${", ""))

@@ -1,0 +1,47 @@
+import filecmp
+
+from revgen.generate import generate_company
+
+
+def _tree_equal(left, right) -> bool:
+    compare = filecmp.dircmp(left, right)
+    if compare.left_only or compare.right_only or compare.diff_files or compare.funny_files:
+        return False
+    return all(_tree_equal(left / sub, right / sub) for sub in compare.common_dirs)
+
+
+def test_same_seed_gives_byte_identical_output_and_another_seed_differs(tmp_path):
+    first = generate_company(people=300, seed=7, days=30, out=tmp_path / "a", progress=False)
+    generate_company(people=300, seed=7, days=30, out=tmp_path / "b", progress=False)
+    other = generate_company(people=300, seed=8, days=30, out=tmp_path / "c", progress=False)
+    filecmp.clear_cache()
+    assert _tree_equal(tmp_path / "a", tmp_path / "b")
+    assert not _tree_equal(tmp_path / "a", tmp_path / "c")
+    assert first["rows"] != other["rows"] or first["orphans"] != other["orphans"]
+
+
+def test_ground_truth_accounts_for_every_person_and_injected_reject(tmp_path):
+    truth = generate_company(people=500, seed=3, days=60, out=tmp_path, progress=False)
+    assert sum(truth["people_per_stage"].values()) == 500
+    assert truth["rows"]["marketing.contacts"] == 500
+    reasons = {item["reason"] for item in truth["expected_rejects"]}
+    assert {
+        "invalid_email",
+        "missing_required",
+        "duplicate_key",
+        "future_timestamp",
+        "invalid_int",
+        "unknown_reference",
+        "invalid_numeric",
+    } <= reasons
+    # each expected reject names a real line of its file
+    for item in truth["expected_rejects"]:
+        lines = (tmp_path / item["source"] / item["file"]).read_text().splitlines()
+        assert len(lines) >= item["line"]
+    assert set(truth["orphans"].values()) <= {
+        "no_owner",
+        "owner_inactive",
+        "team_mismatch",
+        "sla_breached",
+        "stale",
+    }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import stat
 import subprocess
 import warnings
 from pathlib import Path
@@ -20,9 +21,10 @@ import psycopg
 # pgserver asks platformdirs for a runtime folder on import, which warns when XDG_RUNTIME_DIR is
 # unset (always, under Airflow and CI); revgen does not use that folder.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-from pgserver._commands import initdb, pg_ctl  # noqa: E402
+from pgserver._commands import POSTGRES_BIN_PATH, initdb, pg_ctl  # noqa: E402
 from pgserver.utils import (  # noqa: E402
     PostmasterInfo,
+    ensure_folder_permissions,
     ensure_prefix_permissions,
     ensure_user_exists,
 )
@@ -115,11 +117,7 @@ class LocalPostgres:
     def _init(self) -> None:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         if self.system_user:
-            entry = ensure_user_exists(self.system_user)
-            assert entry is not None
-            ensure_prefix_permissions(self.pgdata)
-            for path in (self.pgdata, *self.pgdata.rglob("*")):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
+            self._open_to_system_user()
         if (self.pgdata / "PG_VERSION").exists():
             return
         log.info("initialising a new PostgreSQL cluster in %s", self.pgdata)
@@ -128,6 +126,20 @@ class LocalPostgres:
             ["--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER],
             timeout=120,
         )
+
+    def _open_to_system_user(self) -> None:
+        """As root: let the `pgserver` user reach the binaries and own the data folder (opens
+        read/traverse permission on their parent folders, as pgserver itself does)."""
+        entry = ensure_user_exists(self.system_user)
+        assert entry is not None
+        read = stat.S_IRGRP | stat.S_IROTH
+        execute = stat.S_IXGRP | stat.S_IXOTH
+        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_folder_permissions(POSTGRES_BIN_PATH, read | execute)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", read)
+        ensure_prefix_permissions(self.pgdata)
+        for path in (self.pgdata, *self.pgdata.rglob("*")):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _start(self) -> None:
         port = int(self.port_file.read_text()) if self.port_file.exists() else 0

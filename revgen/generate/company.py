@@ -1,9 +1,12 @@
 """A deterministic demo company: marketing-automation and CRM exports plus their ground truth.
 
-The generator simulates each person's journey with its own random stream and decides, from its own
-event log and the policy file, where each person stands at the as-of time. It writes CSV files in
-the raw contract's shape and `ground_truth.json` (never computed by SQL). Same seed, same bytes.
-Memory stays bounded: rows are written as they are made; only counters and the orphan list are kept.
+Each person's journey is simulated with its own random stream (so one person never shifts
+another): known, then a prospect on ICP fit + interest, an MQL on score, handed to an SDR who
+accepts (or breaches the SLA), then recycled to marketing (and sometimes re-qualified),
+disqualified, or converted to an opportunity that moves through sub-stages (sometimes backwards)
+and is won or lost; customers buy, expand and sometimes churn. Sales also spends time on unripe
+people. The generator keeps its own event log per person and writes `ground_truth.json` from it
+(never from SQL). Rows are written as they are made, so memory stays bounded. Same seed, same bytes.
 """
 
 from __future__ import annotations
@@ -15,67 +18,34 @@ import random
 import sys
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tqdm import tqdm
 
 from revgen.contract import STREAMS, Stream
+from revgen.generate.catalog import (
+    CHANNELS,
+    COMPANY_WORDS,
+    ENGAGEMENT_TYPES,
+    FIRST,
+    LAST,
+    OTHER_COUNTRIES,
+    OTHER_INDUSTRIES,
+    PASSIVE_TYPES,
+    PRODUCTS,
+    TITLES,
+    TOUCH_POINTS,
+    UNMEASURABLE_CHANNEL,
+)
+from revgen.generate.truth import Journey, Truth
 from revgen.policy import Policy, load_policy
 
 log = logging.getLogger(__name__)
 
 DEFAULT_START = date(2026, 1, 1)
-
-# channel: (daily spend range USD, share of people reached, chance a touch is engagement)
-CHANNELS = {
-    "paid_search": ((300, 600), 0.25, 0.45),
-    "social": ((100, 250), 0.25, 0.20),
-    "email": ((20, 60), 0.20, 0.60),
-    "events": ((400, 900), 0.10, 0.80),
-    "content": ((50, 120), 0.20, 0.50),
-}
-TOUCH_POINTS = {  # touch type -> lead-score points
-    "web_visit": 5,
-    "ad_click": 5,
-    "email_click": 10,
-    "content_download": 15,
-    "form_fill": 25,
-    "webinar_attended": 20,
-    "event_attended": 30,
-    "demo_request": 40,
-}
-ENGAGEMENT_TYPES = {
-    "paid_search": ["form_fill", "content_download", "demo_request"],
-    "social": ["content_download", "form_fill"],
-    "email": ["email_click", "webinar_attended", "content_download"],
-    "events": ["event_attended", "demo_request"],
-    "content": ["content_download", "webinar_attended"],
-}
-PASSIVE_TYPES = {
-    "paid_search": "ad_click",
-    "social": "ad_click",
-    "email": "web_visit",
-    "events": "web_visit",
-    "content": "web_visit",
-}
-OTHER_INDUSTRIES = ["education", "government", "nonprofit", "media"]
-OTHER_COUNTRIES = ["BR", "IN", "JP", "MX"]
-TITLES = [
-    "VP Marketing",
-    "Head of Sales",
-    "CTO",
-    "Data Engineer",
-    "Operations Manager",
-    "CFO",
-    "Analyst",
-    "Founder",
-]
-FIRST = ["Dana", "Noa", "Avi", "Maya", "Lior", "Sam", "Alex", "Kim", "Rin", "Omer", "Tal", "Yael"]
-LAST = ["Cohen", "Levi", "Smith", "Garcia", "Muller", "Martin", "Rossi", "Novak", "Sato", "Silva"]
-OPEN_OPP_STAGES = ["discovery", "proposal", "negotiation"]
-ORPHAN_REASONS = ("no_owner", "owner_inactive", "team_mismatch", "sla_breached", "stale")
+FUTURE = "2099-01-01T00:00:00Z"  # after any wall clock this code will meet
 
 
 def iso(moment: datetime) -> str:
@@ -88,45 +58,19 @@ class User:
     name: str
     role: str
     team: str
+    target_usd: float | None
     deactivated_at: datetime | None = None
 
     def active_at(self, moment: datetime) -> bool:
         return self.deactivated_at is None or moment < self.deactivated_at
 
 
-@dataclass
-class Truth:
-    """What the generator knows to be true at the as-of time."""
-
-    rows: Counter = field(default_factory=Counter)
-    stage_counts: Counter = field(default_factory=Counter)
-    orphans: dict[str, str] = field(default_factory=dict)
-    rejects: list[dict] = field(default_factory=list)
-    spend_usd: float = 0.0
-
-    def as_json(self, policy: Policy, args: dict) -> dict:
-        return {
-            "generator": args,
-            "rows": dict(sorted(self.rows.items())),
-            "people_per_stage": {
-                stage.name: self.stage_counts.get(stage.name, 0)
-                for stage in policy.stages
-                if stage.name not in ("awareness", "preference")
-            },
-            "orphans": dict(sorted(self.orphans.items())),
-            "orphans_by_reason": dict(sorted(Counter(self.orphans.values()).items())),
-            "total_spend_usd": round(self.spend_usd, 2),
-            "expected_rejects": self.rejects,
-        }
-
-
 class Writers:
     """One CSV writer per stream; counts lines so rejects can name them."""
 
     def __init__(self, out: Path, stack: ExitStack) -> None:
-        self._writers: dict[str, csv.writer] = {}
+        self._writers: dict[str, tuple[Stream, object]] = {}
         self._lines: Counter = Counter()
-        self._streams: dict[str, Stream] = {}
         for stream in STREAMS:
             folder = out / stream.source
             folder.mkdir(parents=True, exist_ok=True)
@@ -134,18 +78,92 @@ class Writers:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(stream.column_names)
             key = f"{stream.source}.{stream.name}"
-            self._writers[key] = writer
+            self._writers[key] = (stream, writer)
             self._lines[key] = 1
-            self._streams[key] = stream
 
     def write(self, key: str, row: dict) -> int:
         """Write a row (missing columns empty); return its line number in the file."""
-        stream = self._streams[key]
-        self._writers[key].writerow(
-            ["" if row.get(c) is None else row[c] for c in stream.column_names]
-        )
+        stream, writer = self._writers[key]
+        writer.writerow(["" if row.get(c) is None else row[c] for c in stream.column_names])
         self._lines[key] += 1
         return self._lines[key]
+
+
+class Person:
+    """One person's simulation: its random stream, ids, and the rows it writes."""
+
+    def __init__(self, company: Company, index: int) -> None:
+        self.c = company
+        self.rng = random.Random(company.seed * 1_000_003 + index)
+        self.tag = f"{index + 1:07d}"
+        self.journey = Journey(f"C{self.tag}")
+        self.counters: Counter = Counter()
+        self.first_mql_at: datetime | None = None
+
+    def next_id(self, prefix: str) -> str:
+        self.counters[prefix] += 1
+        return f"{prefix}{self.tag}-{self.counters[prefix]:02d}"
+
+    def moment(self, earliest: datetime, latest: datetime) -> datetime:
+        return self.c.moment(self.rng, earliest, latest)
+
+    def before_as_of(self, moment: datetime) -> bool:
+        return moment < self.c.as_of
+
+    # -- CRM writes ----------------------------------------------------------------------------
+    def activity(
+        self,
+        owner: User,
+        at: datetime,
+        lead_id=None,
+        opp_id=None,
+        kind="call",
+        wasted: bool = False,
+    ) -> None:
+        minutes = self.rng.choice([5, 15, 30, 45, 60])
+        self.c.emit(
+            "crm.activities",
+            {
+                "activity_id": self.next_id("A"),
+                "activity_type": kind,
+                "owner_id": owner.user_id,
+                "lead_id": lead_id,
+                "opportunity_id": opp_id,
+                "started_at": iso(at),
+                "duration_minutes": str(minutes),
+            },
+        )
+        if wasted:
+            self.c.truth.add_waste(
+                owner.user_id, minutes, self.c.hourly_usd(owner), self.journey.source_channel
+            )
+
+    def lead_change(self, lead: dict, field: str, new: str | None, at: datetime) -> None:
+        old = lead[field]
+        self.c.emit(
+            "crm.lead_history",
+            {
+                "history_id": self.next_id("H"),
+                "lead_id": lead["lead_id"],
+                "field": field,
+                "old_value": old,
+                "new_value": new,
+                "changed_at": iso(at),
+            },
+        )
+        lead[field] = new
+        lead["updated_at"] = iso(at)
+
+    def lifecycle(self, stage: str, at: datetime) -> None:
+        self.c.emit(
+            "marketing.lifecycle_changes",
+            {
+                "change_id": self.next_id("LC"),
+                "contact_id": self.journey.person_id,
+                "lifecycle_stage": stage,
+                "changed_at": iso(at),
+            },
+        )
 
 
 class Company:
@@ -159,6 +177,7 @@ class Company:
         self.rng = random.Random(seed)
         self.truth = Truth()
         self.sla = timedelta(hours=policy.stage("lead").sla_hours or 24)
+        self.stale = timedelta(days=policy.stale_days)
         self.threshold = policy.mql.score_threshold
         self.interest = set(policy.interest.touch_types)
 
@@ -170,6 +189,11 @@ class Company:
     def emit(self, key: str, row: dict) -> int:
         self.truth.rows[key] += 1
         return self.w.write(key, row)
+
+    def hourly_usd(self, user: User) -> float:
+        wasted = self.policy.wasted_time
+        target = user.target_usd or wasted.annual_revenue_target_usd
+        return target / (wasted.working_days_per_year * wasted.hours_per_day)
 
     def fits_icp(self, contact: dict) -> bool:
         icp = self.policy.icp
@@ -187,18 +211,26 @@ class Company:
     # -- fixed parts ---------------------------------------------------------------------------
     def make_users(self) -> None:
         rng = self.rng
-        self.users: dict[str, list[User]] = {"sdr": [], "ae": [], "marketing": []}
+        self.users: dict[str, list[User]] = {"sdr": [], "ae": [], "am": [], "marketing": []}
         counts = {
             "sdr": max(3, self.people // 250),
             "ae": max(2, self.people // 400),
+            "am": max(1, self.people // 1500),
             "marketing": 2,
         }
+        targets = {"sdr": None, "ae": 1_200_000.0, "am": 800_000.0, "marketing": None}
         number = 0
         for role, count in counts.items():
             for _ in range(count):
                 number += 1
                 team = "marketing" if role == "marketing" else "sales"
-                user = User(f"U{number:05d}", f"{rng.choice(FIRST)} {rng.choice(LAST)}", role, team)
+                user = User(
+                    f"U{number:05d}",
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    role,
+                    team,
+                    targets[role],
+                )
                 if role != "marketing" and rng.random() < 0.12:
                     user.deactivated_at = self.moment(
                         rng,
@@ -216,7 +248,9 @@ class Company:
                         "team": team,
                         "is_active": "false" if user.deactivated_at else "true",
                         "deactivated_at": iso(user.deactivated_at) if user.deactivated_at else None,
-                        "annual_revenue_target": "1000000.00" if team == "sales" else None,
+                        "annual_revenue_target": f"{user.target_usd:.2f}"
+                        if user.target_usd
+                        else None,
                     },
                 )
 
@@ -237,8 +271,10 @@ class Company:
         rng = self.rng
         self.campaigns: dict[str, list[str]] = {}
         number = 0
-        plan = [(channel, 2) for channel in CHANNELS] + [("tv", 1)]  # tv reaches nobody measurable
-        for channel, count in plan:
+        plan = [(channel, spec[0], 2) for channel, spec in CHANNELS.items()]
+        plan.append((UNMEASURABLE_CHANNEL[0], UNMEASURABLE_CHANNEL[1], 1))
+        scale = max(1.0, self.people / 1000)
+        for channel, (low, high), count in plan:
             for k in range(count):
                 number += 1
                 campaign_id = f"CMP{number:03d}"
@@ -253,11 +289,9 @@ class Company:
                         "ended_on": (self.as_of - timedelta(days=1)).date().isoformat(),
                     },
                 )
-                low, high = CHANNELS.get(channel, ((800, 1200),))[0]
-                scale = max(1.0, self.people / 1000)
                 for day in range(self.days):
                     amount = round(rng.uniform(low, high) * scale, 2)
-                    self.truth.spend_usd += amount
+                    self.truth.spend_by_campaign[campaign_id] += amount
                     self.emit(
                         "marketing.campaign_spend",
                         {
@@ -270,13 +304,14 @@ class Company:
 
     # -- one person ----------------------------------------------------------------------------
     def person(self, index: int) -> None:
-        rng = random.Random(self.seed * 1_000_003 + index)
-        contact_id = f"C{index + 1:07d}"
-        created = self.moment(rng, self.start, self.as_of - timedelta(hours=1))
+        p = Person(self, index)
+        rng = p.rng
+        contact_id = p.journey.person_id
+        created = p.moment(self.start, self.as_of - timedelta(hours=1))
         fit_roll = rng.random() < 0.6
         contact = {
             "contact_id": contact_id,
-            "email": f"{contact_id.lower()}@{rng.choice(['acme', 'globex', 'initech', 'umbrella'])}.example",
+            "email": f"{contact_id.lower()}@{rng.choice(COMPANY_WORDS)}.example",
             "first_name": rng.choice(FIRST),
             "last_name": rng.choice(LAST),
             "job_title": rng.choice(TITLES),
@@ -289,28 +324,30 @@ class Company:
             "updated_at": iso(created),
         }
         fit = self.fits_icp(contact)
+        p.journey.enter("database", created)
+        p.lifecycle("subscriber", created)
 
-        # touches, each possibly scoring; anonymous visits before the contact was known
-        for _ in range(rng.randint(0, 2)):
+        for _ in range(rng.randint(0, 2)):  # anonymous awareness before they were known
             channel = rng.choice(list(CHANNELS))
             self.emit(
                 "marketing.touchpoints",
                 {
-                    "touchpoint_id": f"T{index + 1:07d}-A{_}",
-                    "visitor_id": f"V{index + 1:07d}",
+                    "touchpoint_id": p.next_id("T"),
+                    "visitor_id": f"V{p.tag}",
                     "campaign_id": rng.choice(self.campaigns[channel]),
                     "channel": channel,
                     "touch_type": PASSIVE_TYPES[channel],
-                    "touched_at": iso(self.moment(rng, self.start, created)),
+                    "touched_at": iso(p.moment(self.start, created)),
                 },
             )
         touches = sorted(
-            self.moment(rng, created, self.as_of - timedelta(minutes=1))
+            p.moment(created, self.as_of - timedelta(minutes=1))
             for _ in range(min(12, int(rng.expovariate(1 / 3.5)) + 1))
         )
         score, prospect_at, mql_at = 0, None, None
-        for n, touched in enumerate(touches):
+        for touched in touches:
             channel = rng.choices(list(CHANNELS), weights=[c[1] for c in CHANNELS.values()])[0]
+            p.journey.source_channel = p.journey.source_channel or channel
             engaged = rng.random() < CHANNELS[channel][2]
             touch_type = (
                 rng.choice(ENGAGEMENT_TYPES[channel]) if engaged else PASSIVE_TYPES[channel]
@@ -318,7 +355,7 @@ class Company:
             self.emit(
                 "marketing.touchpoints",
                 {
-                    "touchpoint_id": f"T{index + 1:07d}-{n:02d}",
+                    "touchpoint_id": p.next_id("T"),
                     "contact_id": contact_id,
                     "campaign_id": rng.choice(self.campaigns[channel]),
                     "channel": channel,
@@ -330,7 +367,7 @@ class Company:
             self.emit(
                 "marketing.lead_scores",
                 {
-                    "score_id": f"S{index + 1:07d}-{n:02d}",
+                    "score_id": p.next_id("S"),
                     "contact_id": contact_id,
                     "score": str(score),
                     "scored_at": iso(touched),
@@ -341,157 +378,297 @@ class Company:
             if prospect_at is not None and mql_at is None and score >= self.threshold:
                 mql_at = touched
 
-        stage = "database"
         if prospect_at is not None:
-            stage = "prospect"
+            p.journey.enter("prospect", prospect_at)
             contact["nurture_program_id"] = rng.choices(
                 ["NP-1", "NP-2", "NP-3", None], weights=[60, 36, 2, 2]
             )[0]
         if mql_at is not None:
-            stage = self.sales_journey(rng, index, contact, mql_at)
-        elif stage == "prospect":
-            self.judge_nurture(contact)
+            p.first_mql_at = mql_at
+            self.sales_journey(p, contact, mql_at)
+        else:
+            if rng.random() < 0.08:
+                self.unripe_lead(p, contact, created)
+            if prospect_at is not None:
+                self.judge_nurture(p, contact)
         self.emit("marketing.contacts", contact)
-        self.truth.stage_counts[stage] += 1
+        self.truth.add_journey(p.journey)
 
     def pick(self, rng: random.Random, role: str) -> User:
         return rng.choice(self.users[role])
 
-    def activity(
-        self, rng, index, n, owner: User, at: datetime, lead_id=None, opp_id=None, kind="call"
-    ) -> None:
-        self.emit(
-            "crm.activities",
-            {
-                "activity_id": f"A{index + 1:07d}-{n:02d}",
-                "activity_type": kind,
-                "owner_id": owner.user_id,
-                "lead_id": lead_id,
-                "opportunity_id": opp_id,
-                "started_at": iso(at),
-                "duration_minutes": str(rng.choice([5, 15, 30, 45, 60])),
-            },
-        )
-
-    def sales_journey(self, rng: random.Random, index: int, contact: dict, mql_at: datetime) -> str:
-        """From MQL on: the lead in the CRM, its owner, its fate. Returns the person's stage."""
-        lead_id = f"L{index + 1:07d}"
-        sdr = self.pick(rng, "sdr")
+    def unripe_lead(self, p: Person, contact: dict, created: datetime) -> None:
+        """Sales works a person marketing never qualified: every minute of it is wasted."""
+        sdr = self.pick(p.rng, "sdr")
+        opened = p.moment(created, self.as_of - timedelta(hours=2))
         lead = {
-            "lead_id": lead_id,
+            "lead_id": f"L{p.tag}",
             "contact_id": contact["contact_id"],
             "email": contact["email"],
-            "status": "new",
-            "owner_id": sdr.user_id,
+            "status": None,
+            "lead_source": "sales",
+            "owner_id": None,
+            "created_at": iso(opened),
+            "updated_at": iso(opened),
+        }
+        p.lead_change(lead, "status", "working", opened)
+        p.lead_change(lead, "owner_id", sdr.user_id, opened)
+        for _ in range(p.rng.randint(1, 3)):
+            p.activity(
+                sdr,
+                p.moment(opened, self.as_of - timedelta(minutes=1)),
+                lead_id=lead["lead_id"],
+                wasted=True,
+            )
+        self.emit("crm.leads", lead)
+
+    def sales_journey(self, p: Person, contact: dict, mql_at: datetime) -> None:
+        """From MQL on: hand-over, acceptance, and the lead's fate (recycle loops at most twice)."""
+        rng = p.rng
+        sdr = self.pick(rng, "sdr")
+        lead = {
+            "lead_id": f"L{p.tag}",
+            "contact_id": contact["contact_id"],
+            "email": contact["email"],
+            "status": None,
+            "lead_source": "marketing",
+            "owner_id": None,
             "created_at": iso(mql_at),
             "updated_at": iso(mql_at),
         }
-        hours_left = (self.as_of - mql_at).total_seconds() / 3600
-        delay = timedelta(hours=rng.choice([0.5, 2, 6, 20, 40, 70]))
-        accepted_at = mql_at + delay if mql_at + delay < self.as_of else None
-        stage, owner, last_touch = "lead", sdr, None
-        n = 0
-        if accepted_at is not None:
-            lead["status"] = "working"
-            lead["updated_at"] = iso(accepted_at)
-            self.activity(rng, index, n, sdr, accepted_at, lead_id=lead_id)
-            n += 1
-            last_touch = accepted_at
+        p.lead_change(lead, "status", "new", mql_at)
+        p.lead_change(lead, "owner_id", sdr.user_id, mql_at)
+        p.journey.enter("lead", mql_at)
+        p.lifecycle("marketingqualifiedlead", mql_at)
+        handed_at, accepted_at, last_touch, owner = mql_at, None, None, sdr
+        for cycle in range(3):
+            delay = timedelta(hours=rng.choice([0.5, 2, 6, 20, 40, 70]))
+            if not p.before_as_of(handed_at + delay):
+                accepted_at = None
+                break
+            accepted_at = handed_at + delay
+            p.lead_change(lead, "status", "working", accepted_at)
+            p.lifecycle("salesqualifiedlead", accepted_at)
             fate = rng.random()
-            if fate < 0.12 and hours_left > 48:
-                lead["status"] = "recycled"
+            room = self.as_of - accepted_at
+            if fate < 0.14 and room > timedelta(days=12) and cycle < 2:
+                end = accepted_at + timedelta(days=rng.randint(1, 10))
+                self.sdr_work(p, sdr, lead, accepted_at, end, wasted=True)
+                p.lead_change(lead, "status", "recycled", end)
+                p.journey.enter("prospect", end)
+                p.lifecycle("lead", end)
                 contact["nurture_program_id"] = contact["nurture_program_id"] or "NP-1"
-                stage = "prospect"
-            elif fate < 0.20 and hours_left > 48:
-                lead["status"] = "disqualified"
-                stage = "database"
-            elif fate < 0.55 and hours_left > 72:
-                lead["status"] = "converted"
-                stage = self.opportunity(rng, index, lead_id, contact, accepted_at)
-            elif rng.random() < 0.93:  # still working: the owner keeps in touch
-                follow_up = self.moment(
-                    rng,
+                back = end + timedelta(days=rng.randint(5, 25))
+                if rng.random() < 0.4 and p.before_as_of(back):
+                    p.lead_change(lead, "status", "new", back)  # re-qualified: back to sales
+                    p.journey.enter("lead", back)
+                    p.lifecycle("marketingqualifiedlead", back)
+                    handed_at = back
+                    continue
+                self.emit("crm.leads", lead)
+                self.judge_nurture(p, contact)
+                return
+            if fate < 0.22 and room > timedelta(days=12):
+                end = accepted_at + timedelta(days=rng.randint(1, 10))
+                self.sdr_work(p, sdr, lead, accepted_at, end, wasted=True)
+                p.lead_change(lead, "status", "disqualified", end)
+                p.journey.enter("database", end)
+                self.emit("crm.leads", lead)
+                return
+            if fate < 0.57 and room > timedelta(days=4):
+                self.sdr_work(
+                    p, sdr, lead, accepted_at, accepted_at + timedelta(days=1), wasted=False
+                )
+                self.opportunity(p, lead, contact, accepted_at)
+                self.emit("crm.leads", lead)
+                return
+            p.activity(sdr, accepted_at, lead_id=lead["lead_id"])
+            last_touch = accepted_at
+            if rng.random() < 0.93:  # still working it: the owner keeps in touch
+                follow_up = p.moment(
                     max(accepted_at, self.as_of - timedelta(days=20)),
                     self.as_of - timedelta(minutes=1),
                 )
-                self.activity(rng, index, n, sdr, follow_up, lead_id=lead_id, kind="email")
+                p.activity(sdr, follow_up, lead_id=lead["lead_id"], kind="email")
                 last_touch = follow_up
+            break
         roll = rng.random()
-        if stage == "lead" and roll < 0.02:
-            lead["owner_id"] = None  # injected: handed over to nobody
-        elif stage == "lead" and roll < 0.04:
-            owner = self.pick(rng, "marketing")  # injected: handed to sales, owned by marketing
-            lead["owner_id"] = owner.user_id
+        if roll < 0.02:
+            p.lead_change(lead, "owner_id", None, self.as_of - timedelta(hours=3))  # to nobody
+            owner = None
+        elif roll < 0.04:
+            owner = self.pick(rng, "marketing")  # handed to sales, owned by marketing
+            p.lead_change(lead, "owner_id", owner.user_id, self.as_of - timedelta(hours=3))
         self.emit("crm.leads", lead)
-        if stage == "lead":
-            self.judge(
-                contact["contact_id"],
-                "sales",
-                owner if lead["owner_id"] else None,
-                last_touch,
-                mql_at,
-                accepted_at,
-            )
-        elif stage == "prospect":
-            self.judge_nurture(contact)
-        return stage
+        self.judge(p, "sales", owner, last_touch, handed_at, accepted_at)
 
-    def opportunity(self, rng, index, lead_id, contact, accepted_at) -> str:
+    def sdr_work(
+        self, p: Person, sdr: User, lead: dict, start: datetime, end: datetime, wasted: bool
+    ) -> None:
+        for _ in range(p.rng.randint(1, 3)):
+            p.activity(sdr, p.moment(start, end), lead_id=lead["lead_id"], wasted=wasted)
+
+    def opportunity(self, p: Person, lead: dict, contact: dict, accepted_at: datetime) -> None:
+        rng = p.rng
         ae = self.pick(rng, "ae")
-        opp_id = f"O{index + 1:07d}"
         created = accepted_at + timedelta(days=rng.randint(1, 3))
+        account_id, opp_id = f"ACC{p.tag}", f"O{p.tag}"
+        am = self.pick(rng, "am")
+        self.emit(
+            "crm.accounts",
+            {
+                "account_id": account_id,
+                "name": contact["company"],
+                "industry": contact["industry"],
+                "country": contact["country"],
+                "company_size": contact["company_size"],
+                "owner_id": am.user_id,
+                "created_at": iso(created),
+            },
+        )
+        self.emit(
+            "crm.contacts",
+            {
+                "contact_id": f"CC{p.tag}",
+                "account_id": account_id,
+                "lead_id": lead["lead_id"],
+                "email": contact["email"],
+                "first_name": contact["first_name"],
+                "last_name": contact["last_name"],
+                "created_at": iso(created),
+            },
+        )
+        p.lead_change(lead, "status", "converted", created)
+        p.journey.enter("opportunity", created)
+        p.lifecycle("opportunity", created)
+        amount = f"{rng.choice([8, 15, 30, 60]) * 1000}.00"
         opp = {
             "opportunity_id": opp_id,
-            "lead_id": lead_id,
-            "name": f"{contact['company']} deal",
-            "stage": rng.choice(OPEN_OPP_STAGES),
-            "amount": f"{rng.choice([8, 15, 30, 60]) * 1000}.00",
+            "account_id": account_id,
+            "lead_id": lead["lead_id"],
+            "name": f"{contact['company']} platform",
+            "opportunity_type": "new_business",
+            "stage": None,
+            "amount": amount,
             "currency": "USD",
             "has_budget": "true",
             "owner_id": ae.user_id,
             "created_at": iso(created),
             "closed_at": None,
         }
-        self.activity(rng, index, 10, ae, created, opp_id=opp_id, kind="meeting")
-        last_touch = created
+        moment = created
+        path = ["discovery", "proposal", "negotiation"]
+        if rng.random() < 0.2:
+            path += ["proposal", "negotiation"]  # back to proposal (new stakeholders), then on
         outcome = rng.random()
-        closed = self.moment(rng, created, self.as_of - timedelta(minutes=1))
-        if outcome < 0.3:
-            opp["stage"], opp["closed_at"] = "won", iso(closed)
-            stage = "customer"
-        elif outcome < 0.5:
-            opp["stage"], opp["closed_at"] = "lost", iso(closed)
-            contact["nurture_program_id"] = contact["nurture_program_id"] or "NP-2"
-            stage = "prospect"
-        else:
-            stage = "opportunity"
-            if rng.random() < 0.9:
-                follow_up = self.moment(
-                    rng,
-                    max(created, self.as_of - timedelta(days=20)),
-                    self.as_of - timedelta(minutes=1),
-                )
-                self.activity(rng, index, 11, ae, follow_up, opp_id=opp_id)
-                last_touch = follow_up
-        self.emit("crm.opportunities", opp)
-        if stage == "prospect":
-            self.judge_nurture(contact)
-        elif stage in ("opportunity", "customer"):
-            self.judge(
-                contact["contact_id"],
-                "sales",
-                ae,
-                last_touch,
-                None,
-                None,
-                check_stale=stage == "opportunity",
+        closing = "won" if outcome < 0.3 else "lost" if outcome < 0.5 else None
+        if closing:
+            path.append(closing)
+        p.activity(ae, created, opp_id=opp_id, kind="meeting")
+        last_touch = created
+        for stage in path:
+            if not p.before_as_of(moment):
+                break
+            opp["stage"] = stage
+            self.emit(
+                "crm.opportunity_history",
+                {
+                    "history_id": p.next_id("OH"),
+                    "opportunity_id": opp_id,
+                    "stage": stage,
+                    "amount": amount,
+                    "changed_at": iso(moment),
+                },
             )
-        return stage
+            if stage in ("won", "lost"):
+                opp["closed_at"] = iso(moment)
+            last = moment
+            moment = moment + timedelta(days=rng.randint(1, 6))
+        if opp["stage"] == "won":
+            p.journey.enter("customer", last)
+            p.lifecycle("customer", last)
+            self.emit("crm.opportunities", opp)
+            self.customer(p, account_id, opp_id, amount, last, am)
+            return
+        if opp["stage"] == "lost":
+            p.journey.enter("prospect", last)
+            p.lifecycle("lead", last)
+            contact["nurture_program_id"] = contact["nurture_program_id"] or "NP-2"
+            self.emit("crm.opportunities", opp)
+            self.judge_nurture(p, contact)
+            return
+        if rng.random() < 0.9:
+            follow_up = p.moment(
+                max(created, self.as_of - timedelta(days=20)), self.as_of - timedelta(minutes=1)
+            )
+            p.activity(ae, follow_up, opp_id=opp_id)
+            last_touch = follow_up
+        self.emit("crm.opportunities", opp)
+        self.judge(p, "sales", ae, last_touch, None, None)
+
+    def customer(
+        self, p: Person, account_id: str, opp_id: str, amount: str, won: datetime, am: User
+    ) -> None:
+        rng = p.rng
+        order = {
+            "order_id": p.next_id("ORD"),
+            "account_id": account_id,
+            "opportunity_id": opp_id,
+            "order_type": "new_business",
+            "product": PRODUCTS["new_business"],
+            "amount": amount,
+            "currency": "USD",
+            "started_on": won.date().isoformat(),
+            "ended_on": None,
+        }
+        churn_on = won + timedelta(days=rng.randint(20, 60))
+        if rng.random() < 0.08 and p.before_as_of(churn_on):
+            order["ended_on"] = churn_on.date().isoformat()
+        self.emit("crm.orders", order)
+        for kind, chance in (("upsell", 0.25), ("cross_sell", 0.10)):
+            opened = won + timedelta(days=rng.randint(10, 40))
+            if order["ended_on"] or rng.random() >= chance or not p.before_as_of(opened):
+                continue
+            expansion = {
+                "opportunity_id": p.next_id("OX"),
+                "account_id": account_id,
+                "lead_id": None,
+                "name": f"{kind.replace('_', ' ')} {account_id}",
+                "opportunity_type": kind,
+                "stage": "proposal",
+                "amount": f"{rng.choice([2, 5, 10]) * 1000}.00",
+                "currency": "USD",
+                "has_budget": "true",
+                "owner_id": am.user_id,
+                "created_at": iso(opened),
+                "closed_at": None,
+            }
+            closed = opened + timedelta(days=rng.randint(3, 20))
+            if p.before_as_of(closed):
+                expansion["stage"] = "won" if rng.random() < 0.6 else "lost"
+                expansion["closed_at"] = iso(closed)
+            self.emit("crm.opportunities", expansion)
+            if expansion["stage"] == "won":
+                self.emit(
+                    "crm.orders",
+                    {
+                        "order_id": p.next_id("ORD"),
+                        "account_id": account_id,
+                        "opportunity_id": expansion["opportunity_id"],
+                        "order_type": kind,
+                        "product": PRODUCTS[kind],
+                        "amount": expansion["amount"],
+                        "currency": "USD",
+                        "started_on": closed.date().isoformat(),
+                        "ended_on": None,
+                    },
+                )
+        self.judge(p, "sales", am, None, None, None, check_stale=False)
 
     # -- the ownership invariant, as the generator sees it --------------------------------------
     def judge(
         self,
-        person_id: str,
+        p: Person,
         team: str,
         owner: User | None,
         last_touch,
@@ -509,23 +686,21 @@ class Company:
         elif handed_at is not None and accepted_at is None:
             if self.as_of - handed_at > self.sla:
                 reason = "sla_breached"
-        elif check_stale and (
-            last_touch is None or self.as_of - last_touch > timedelta(days=self.policy.stale_days)
-        ):
+        elif check_stale and (last_touch is None or self.as_of - last_touch > self.stale):
             reason = "stale"
-        if reason:
-            self.truth.orphans[person_id] = reason
+        p.journey.orphan_reason = reason
 
-    def judge_nurture(self, contact: dict) -> None:
+    def judge_nurture(self, p: Person, contact: dict) -> None:
         program = contact["nurture_program_id"]
         if program is None:
-            self.truth.orphans[contact["contact_id"]] = "no_owner"
+            p.journey.orphan_reason = "no_owner"
         elif not self.programs[program]:
-            self.truth.orphans[contact["contact_id"]] = "owner_inactive"
+            p.journey.orphan_reason = "owner_inactive"
+        else:
+            p.journey.orphan_reason = None
 
     # -- dirty rows: each rejected by the loader with a known reason ----------------------------
     def dirty_rows(self) -> None:
-        future = "2099-01-01T00:00:00Z"  # after any wall clock this code will meet
         base = {
             "first_name": "Dirty",
             "last_name": "Row",
@@ -558,8 +733,8 @@ class Company:
                     **base,
                     "contact_id": "X0000002",
                     "email": "f@x.example",
-                    "created_at": future,
-                    "updated_at": future,
+                    "created_at": FUTURE,
+                    "updated_at": FUTURE,
                 },
                 "created_at",
                 "future_timestamp",
@@ -654,6 +829,6 @@ def generate_company(
         "start": start.isoformat(),
         "as_of": iso(company.as_of),
     }
-    result = truth.as_json(policy, args)
+    result = truth.as_json([stage.name for stage in policy.stages], args)
     (out / "ground_truth.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
     return result

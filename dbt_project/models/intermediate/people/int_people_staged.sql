@@ -17,8 +17,21 @@ leads as (
 ),
 
 opportunities as (
-    select opportunity_id, lead_id, owner_id, stage, created_at, closed_at
+    -- new business only: expansion deals belong to the account, not to a person's stage
+    select opportunity_id, account_id, lead_id, owner_id, stage, created_at, closed_at
     from {{ ref('stg_crm__opportunities') }}
+    where lead_id is not null
+),
+
+accounts as (
+    select account_id, owner_id
+    from {{ ref('stg_crm__accounts') }}
+),
+
+lead_history as (
+    select lead_id, new_value, changed_at
+    from {{ ref('stg_crm__lead_history') }}
+    where field = 'status'
 ),
 
 users as (
@@ -58,6 +71,15 @@ lead_opportunities as (
     from opportunities
 ),
 
+lead_status_moments as (
+    select
+        lead_id,
+        max(case when new_value = 'new' then changed_at end) as last_handed_over_at,
+        max(case when new_value = 'recycled' then changed_at end) as last_recycled_at
+    from lead_history
+    group by lead_id
+),
+
 latest_opportunities as (
     select * from lead_opportunities where recency = 1
 ),
@@ -93,14 +115,18 @@ joined as (
         latest_opportunities.owner_id as latest_opportunity_owner_id,
         latest_opportunities.created_at as latest_opportunity_created_at,
         latest_opportunities.closed_at as latest_opportunity_closed_at,
+        lead_status_moments.last_handed_over_at,
+        lead_status_moments.last_recycled_at,
         latest_won.opportunity_id as won_opportunity_id,
-        latest_won.owner_id as won_owner_id,
+        accounts.owner_id as account_owner_id,
         latest_won.closed_at as won_at
     from contacts
     left join qualified on qualified.contact_id = contacts.contact_id
     left join latest_leads on latest_leads.contact_id = contacts.contact_id
     left join latest_opportunities on latest_opportunities.lead_id = latest_leads.lead_id
     left join latest_won on latest_won.lead_id = latest_leads.lead_id
+    left join accounts on accounts.account_id = latest_won.account_id
+    left join lead_status_moments on lead_status_moments.lead_id = latest_leads.lead_id
 ),
 
 staged as (
@@ -124,11 +150,11 @@ owned as (
         case current_stage
             when 'customer' then won_at
             when 'opportunity' then latest_opportunity_created_at
-            when 'lead' then coalesce(lead_created_at, mql_at)
+            when 'lead' then coalesce(last_handed_over_at, lead_created_at, mql_at)
             when 'prospect' then
                 case
                     when latest_opportunity_stage = 'lost' then latest_opportunity_closed_at
-                    when lead_status = 'recycled' then lead_updated_at
+                    when lead_status = 'recycled' then coalesce(last_recycled_at, lead_updated_at)
                     else prospect_at
                 end
             else created_at
@@ -141,12 +167,11 @@ owned as (
             when 'prospect' then nurture_program_id
             when 'lead' then lead_owner_id
             when 'opportunity' then latest_opportunity_owner_id
-            when 'customer' then won_owner_id
+            when 'customer' then account_owner_id
         end as owner_id,
         case current_stage
             when 'lead' then lead_id
             when 'opportunity' then latest_opportunity_id
-            when 'customer' then won_opportunity_id
         end as owned_record_id
     from staged
 ),

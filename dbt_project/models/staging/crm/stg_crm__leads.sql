@@ -9,6 +9,7 @@ renamed as (
         owner_id,
         lower(trim(email)) as email,
         lower(trim(status)) as status,
+        lower(trim(lead_source)) as lead_source,
         created_at,
         updated_at
     from source

@@ -5,9 +5,11 @@ with source as (
 renamed as (
     select
         opportunity_id,
+        account_id,
         lead_id,
         owner_id,
         name as opportunity_name,
+        lower(trim(opportunity_type)) as opportunity_type,
         lower(trim(stage)) as stage,
         amount as amount_usd,
         has_budget,

@@ -1,0 +1,18 @@
+with source as (
+    select * from {{ source('crm', 'lead_history') }}
+),
+
+renamed as (
+    select
+        history_id,
+        lead_id,
+        lower(trim(field)) as field,
+        case when lower(trim(field)) = 'status' then lower(trim(old_value)) else old_value end
+            as old_value,
+        case when lower(trim(field)) = 'status' then lower(trim(new_value)) else new_value end
+            as new_value,
+        changed_at
+    from source
+)
+
+select * from renamed

@@ -16,9 +16,14 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-RAW_MARKETING = Asset("revgen://warehouse/raw_marketing")
-RAW_CRM = Asset("revgen://warehouse/raw_crm")
+from revgen.contract import STREAMS
+
 MARTS = Asset("revgen://warehouse/marts")
+SOURCES = ("marketing", "crm")
+
+
+def raw_asset(table: str) -> Asset:
+    return Asset(f"revgen://warehouse/{table}")
 
 
 @dag(
@@ -36,30 +41,17 @@ MARTS = Asset("revgen://warehouse/marts")
 )
 def revenue_funnel_nightly():
     @task
-    def extract_marketing() -> dict:
-        from revgen.pipeline import extract_files
+    def extract_files(source: str) -> dict:
+        from revgen.pipeline import extract_files as find_files
 
-        return extract_files("marketing")
+        return find_files(source)
 
     @task
-    def extract_crm() -> dict:
-        from revgen.pipeline import extract_files
-
-        return extract_files("crm")
-
-    @task(outlets=[RAW_MARKETING])
-    def load_marketing() -> dict:
+    def load_stream(source: str, stream: str) -> dict:
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import load_files
 
-        return load_files(warehouse_url_from_connection(), "marketing")
-
-    @task(outlets=[RAW_CRM])
-    def load_crm() -> dict:
-        from revgen.orchestration import warehouse_url_from_connection
-        from revgen.pipeline import load_files
-
-        return load_files(warehouse_url_from_connection(), "crm")
+        return load_files(warehouse_url_from_connection(), source, stream)
 
     @task(outlets=[MARTS])
     def dbt_build(data_interval_end=None) -> dict:
@@ -89,10 +81,19 @@ def revenue_funnel_nightly():
 
         return log_summary(warehouse_url_from_connection())
 
-    marketing = extract_marketing() >> load_marketing()
-    crm = extract_crm() >> load_crm()
+    # one load task per stream; a stream waits for the streams its ids refer to
+    loads = {}
+    for source in SOURCES:
+        extracted = extract_files.override(task_id=f"extract_{source}_files")(source)
+        for stream in (s for s in STREAMS if s.source == source):
+            loads[stream.name, source] = load_stream.override(
+                task_id=f"load_{source}_{stream.name}", outlets=[raw_asset(stream.table)]
+            )(source, stream.name)
+            extracted >> loads[stream.name, source]
+            for reference in stream.references:
+                loads[reference.stream, source] >> loads[stream.name, source]
     built = dbt_build()
-    [marketing, crm] >> built
+    list(loads.values()) >> built
     built >> check_quality() >> alert_orphans() >> summarize()
 
 

@@ -34,10 +34,12 @@ def extract_files(source: str, landing: Path | None = None) -> dict[str, list[st
     return found
 
 
-def load_files(url: str, source: str, landing: Path | None = None) -> dict[str, int]:
+def load_files(url: str, source: str, stream: str | None = None,
+               landing: Path | None = None) -> dict[str, int]:
     from revgen.load.run import load_source
 
-    results = load_source(url, source, (landing or paths().landing) / source)
+    streams = [stream] if stream else None
+    results = load_source(url, source, (landing or paths().landing) / source, streams=streams)
     totals = {"files": len(results), "skipped": sum(r.skipped for r in results)}
     for key in ("rows_read", "rows_loaded", "rows_rejected", "rows_inserted", "rows_updated"):
         totals[key] = sum(getattr(r, key) for r in results)

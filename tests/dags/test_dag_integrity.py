@@ -6,15 +6,22 @@ import pytest
 
 from tests.helpers import ROOT
 
-EXPECTED_EDGES = {
-    ("extract_marketing", "load_marketing"),
-    ("extract_crm", "load_crm"),
-    ("load_marketing", "dbt_build"),
-    ("load_crm", "dbt_build"),
-    ("dbt_build", "check_quality"),
-    ("check_quality", "alert_orphans"),
-    ("alert_orphans", "summarize"),
-}
+from revgen.contract import STREAMS
+
+TAIL = [("dbt_build", "check_quality"), ("check_quality", "alert_orphans"),
+        ("alert_orphans", "summarize")]
+
+
+def expected_edges() -> set[tuple[str, str]]:
+    """Each source's files are checked, then each stream loads (after the streams its ids name),
+    then one dbt build, the quality gates, the orphan alert and the summary."""
+    edges = set(TAIL)
+    for stream in STREAMS:
+        load = f"load_{stream.source}_{stream.name}"
+        edges.add((f"extract_{stream.source}_files", load))
+        edges.add((load, "dbt_build"))
+        edges.update((f"load_{stream.source}_{ref.stream}", load) for ref in stream.references)
+    return edges
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +43,8 @@ def test_every_dag_file_imports_without_errors(dagbag):
 def test_nightly_dag_has_the_expected_tasks_and_edges(dagbag):
     dag = dagbag.dags["revenue_funnel_nightly"]
     edges = {(task.task_id, child) for task in dag.tasks for child in task.downstream_task_ids}
-    assert edges == EXPECTED_EDGES
-    assert {task.task_id for task in dag.tasks} == {
-        name for edge in EXPECTED_EDGES for name in edge
-    }
+    assert edges == expected_edges()
+    assert {task.task_id for task in dag.tasks} == {name for edge in edges for name in edge}
 
 
 def test_dags_are_scheduled_tagged_retried_and_single_run(dagbag):

@@ -45,8 +45,8 @@ def test_dag_run_fills_raw_marts_and_quality_results_as_the_ground_truth_says(ni
     url, truth, _, log = nightly_run
     text = open(log).read()
     for task in (
-        "extract_marketing",
-        "load_crm",
+        "extract_marketing_files",
+        "load_crm_leads",
         "dbt_build",
         "check_quality",
         "alert_orphans",

@@ -8,6 +8,7 @@ from pathlib import Path
 from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.errors import InputError
+from revgen.sources.files.mapping import load_mapping
 from revgen.sources.files.reader import files_for, read_records
 
 log = logging.getLogger(__name__)
@@ -16,11 +17,13 @@ log = logging.getLogger(__name__)
 def extract_files(source: str, landing: Path | None = None) -> dict[str, list[str]]:
     """Find the source's export files in its landing folder and check each can be read (header)."""
     folder = (landing or paths().landing) / source
+    mapping = load_mapping(folder, source)
     found: dict[str, list[str]] = {}
     for stream in (s for s in STREAMS if s.source == source):
-        files = files_for(folder, stream)
+        stream_mapping = mapping.for_stream(stream) if mapping else None
+        files = files_for(folder, stream, stream_mapping)
         for path in files:
-            next(iter(read_records(path, stream)), None)  # raises InputError on a bad header
+            next(iter(read_records(path, stream, stream_mapping)), None)  # InputError on bad header
         found[stream.name] = [path.name for path in files]
     if not any(found.values()):
         raise InputError(

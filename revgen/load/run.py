@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from revgen.contract import STREAMS
 from revgen.db import connect
 from revgen.load.copy import LoadResult, already_loaded, file_sha256, load_records
 from revgen.load.schema import ensure_schema
+from revgen.sources.files.mapping import load_mapping
 from revgen.sources.files.reader import files_for, read_records
 
 log = logging.getLogger(__name__)
@@ -19,18 +21,23 @@ def load_source(
 ) -> list[LoadResult]:
     """Load the files of `source` found in `folder`; a file already loaded (same bytes) is skipped."""
     results: list[LoadResult] = []
+    mapping = load_mapping(folder, source)
     with connect(url, autocommit=True) as conn:
         ensure_schema(conn)
         for stream in STREAMS:
             if stream.source != source or (streams and stream.name not in streams):
                 continue
-            for path in files_for(folder, stream):
+            stream_mapping = mapping.for_stream(stream) if mapping else None
+            for path in files_for(folder, stream, stream_mapping):
                 sha256 = file_sha256(path)
+                if stream_mapping is not None:  # a corrected mapping makes the file new again
+                    sha256 = hashlib.sha256(
+                        (sha256 + stream_mapping.model_dump_json()).encode()
+                    ).hexdigest()
                 if not force and already_loaded(conn, stream, sha256):
                     log.info("%s.%s %s: already loaded, skipped", source, stream.name, path.name)
                     results.append(LoadResult(source, stream.name, path.name, "", skipped=True))
                     continue
-                results.append(
-                    load_records(conn, stream, read_records(path, stream), path.name, sha256)
-                )
+                records = read_records(path, stream, stream_mapping)
+                results.append(load_records(conn, stream, records, path.name, sha256))
     return results

@@ -4,12 +4,14 @@ import time
 
 import pytest
 
+from revgen.contract import STREAMS
 from tests.helpers import ROOT
 
-from revgen.contract import STREAMS
-
-TAIL = [("dbt_build", "check_quality"), ("check_quality", "alert_orphans"),
-        ("alert_orphans", "summarize")]
+TAIL = [
+    ("dbt_build", "check_quality"),
+    ("check_quality", "alert_orphans"),
+    ("alert_orphans", "summarize"),
+]
 
 
 def expected_edges() -> set[tuple[str, str]]:

@@ -17,6 +17,9 @@ from pathlib import Path
 
 from revgen.contract import Stream
 from revgen.errors import InputError
+from revgen.sources.files.mapping import StreamMapping
+
+IDENTITY = StreamMapping()
 
 csv.field_size_limit(256 * 1024 * 1024)  # huge fields are quarantined by the loader, not fatal here
 
@@ -31,29 +34,53 @@ class Record:
     problem_field: str | None = None
 
 
-def _open_text(path: Path) -> io.TextIOBase:
+def _open_text(path: Path, encoding: str) -> io.TextIOBase:
     raw = gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+    return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
 
 
-def _columns_for(stream: Stream, header: list[str], path: Path) -> list[int | None]:
+def _columns_for(
+    stream: Stream, header: list[str], path: Path, mapping: StreamMapping
+) -> list[int | None]:
     """For each contract column, its index in the file (None for a missing optional column)."""
-    index = {name.strip(): position for position, name in enumerate(header)}
-    missing = [c.name for c in stream.columns if c.required and c.name not in index]
+    index = {name.strip().lstrip("\ufeff"): position for position, name in enumerate(header)}
+    missing = [
+        f"{c.name} (as {mapping.export_column(c.name)!r})"
+        if mapping.export_column(c.name) != c.name
+        else c.name
+        for c in stream.columns
+        if c.required
+        and mapping.export_column(c.name) not in index
+        and c.name not in mapping.defaults
+    ]
     if missing:
         raise InputError(
             stream.source,
             str(path),
             f"required column(s) {', '.join(missing)} missing from the header "
-            f"(found: {', '.join(header) or 'nothing'}). Rename the export's columns or add a "
-            "mapping file for this source.",
+            f"(found: {', '.join(header) or 'nothing'}). Rename the export's columns or map them "
+            "in the source's mapping.yml (docs/mappings.md).",
             line=1,
         )
-    return [index.get(name) for name in stream.column_names]
+    return [index.get(mapping.export_column(name)) for name in stream.column_names]
 
 
-def _csv_records(handle: io.TextIOBase, stream: Stream, path: Path) -> Iterator[Record]:
-    reader = csv.reader(handle, strict=True)
+def _converter(stream: Stream, mapping: StreamMapping):
+    """values -> contract values; the identity (fast path) when there is no mapping."""
+    if mapping is IDENTITY:
+        return lambda values: values
+    specs = [(column.type, column.name) for column in stream.columns]
+    return lambda values: tuple(
+        mapping.convert(kind, name, value)
+        for (kind, name), value in zip(specs, values, strict=True)
+    )
+
+
+def _csv_records(
+    handle: io.TextIOBase, stream: Stream, path: Path, mapping: StreamMapping
+) -> Iterator[Record]:
+    reader = csv.reader(handle, delimiter=mapping.delimiter, strict=True)
+    convert = _converter(stream, mapping)
     try:
         header = next(reader, None)
     except csv.Error as err:
@@ -64,7 +91,7 @@ def _csv_records(handle: io.TextIOBase, stream: Stream, path: Path) -> Iterator[
             str(path),
             f"the file is empty: expected a header row with {', '.join(stream.column_names)}.",
         )
-    positions = _columns_for(stream, header, path)
+    positions = _columns_for(stream, header, path, mapping)
     width = len(header)
     start = reader.line_num + 1
     while True:
@@ -83,8 +110,8 @@ def _csv_records(handle: io.TextIOBase, stream: Stream, path: Path) -> Iterator[
         line, start = start, reader.line_num + 1
         if not row:
             continue
-        values = tuple(
-            row[p] or None if p is not None and p < len(row) else None for p in positions
+        values = convert(
+            tuple(row[p] or None if p is not None and p < len(row) else None for p in positions)
         )
         if len(row) != width:
             yield Record(line, values, "wrong_field_count", f"{len(row)} of {width} fields")
@@ -100,7 +127,11 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _jsonl_records(handle: io.TextIOBase, stream: Stream, path: Path) -> Iterator[Record]:
+def _jsonl_records(
+    handle: io.TextIOBase, stream: Stream, path: Path, mapping: StreamMapping
+) -> Iterator[Record]:
+    convert = _converter(stream, mapping)
+    keys = [mapping.export_column(name) for name in stream.column_names]
     seen_any = False
     for line, text in enumerate(handle, start=1):
         if not text.strip():
@@ -113,36 +144,42 @@ def _jsonl_records(handle: io.TextIOBase, stream: Stream, path: Path) -> Iterato
         except ValueError as err:
             yield Record(line, (None,) * len(stream.columns), "invalid_json", str(err)[:200])
             continue
-        yield Record(line, tuple(_text(item.get(name)) for name in stream.column_names))
+        yield Record(line, convert(tuple(_text(item.get(key)) for key in keys)))
     if not seen_any:
         raise InputError(stream.source, str(path), "the file is empty: expected JSON lines.")
 
 
-def read_records(path: Path, stream: Stream) -> Iterator[Record]:
+def read_records(
+    path: Path, stream: Stream, mapping: StreamMapping | None = None
+) -> Iterator[Record]:
     """Stream the records of one file; raises InputError for a file that cannot be read at all."""
+    mapping = mapping or IDENTITY
     reader = _jsonl_records if ".jsonl" in path.name else _csv_records
     line = 0
     try:
-        with _open_text(path) as handle:
-            for record in reader(handle, stream, path):
+        with _open_text(path, mapping.encoding) as handle:
+            for record in reader(handle, stream, path, mapping):
                 line = record.line
                 yield record
     except UnicodeDecodeError as err:
         raise InputError(
             stream.source,
             str(path),
-            f"is not valid UTF-8 ({err.reason} at byte {err.start} after line {line}). "
-            "Export the file as UTF-8.",
+            f"is not valid {mapping.encoding} ({err.reason} at byte {err.start} after line "
+            f"{line}). Export the file as UTF-8, or set `encoding:` in the source's mapping.yml.",
             line=line + 1,
         ) from err
     except (OSError, EOFError) as err:
         raise InputError(stream.source, str(path), f"cannot be read: {err}") from err
 
 
-def files_for(folder: Path, stream: Stream) -> list[Path]:
-    """The stream's files in a source's landing folder: `<stream>.csv`, `<stream>-<anything>.jsonl.gz`…"""
+def files_for(folder: Path, stream: Stream, mapping: StreamMapping | None = None) -> list[Path]:
+    """The stream's files in a source's landing folder: `<stream>.csv`, `<stream>-<anything>.jsonl.gz`…
+    or those matching the mapping's `files` glob."""
     if not folder.is_dir():
         return []
+    if mapping is not None and mapping.files:
+        return sorted(path for path in folder.glob(mapping.files) if path.is_file())
     found = [
         path
         for path in folder.iterdir()

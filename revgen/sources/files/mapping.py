@@ -1,0 +1,148 @@
+"""Mapping files: adapt a company's own export to the raw contract without code.
+
+A source's landing folder may hold `mapping.yml`; for each stream it names the export's files,
+its columns, its date formats and its words (docs/mappings.md has a worked example):
+
+    streams:
+      leads:
+        files: "Leads_*.csv"                 # glob (default: <stream>.csv, <stream>-*.jsonl.gz ...)
+        delimiter: ";"                        # default ","
+        encoding: cp1252                      # default utf-8
+        columns: {lead_id: Lead ID, status: Lead Status, created_at: Created Date}
+        timestamp_format: "%d-%m-%Y %H:%M"    # strptime format; default ISO 8601
+        timezone: Europe/Berlin               # zone of timestamps without an offset; default UTC
+        date_format: "%d/%m/%Y"
+        decimal_comma: true                   # "1.234,50" -> 1234.50
+        values: {status: {Open: new, Nurture: recycled}}
+        defaults: {lead_source: marketing}    # for contract columns the export lacks
+
+A value that does not parse in the given format is passed on unchanged, so the loader rejects
+that row (invalid_timestamp, with file, line and field) instead of failing the file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from revgen.contract import Stream, stream
+from revgen.errors import ConfigError
+
+MAPPING_FILE = "mapping.yml"
+
+
+class StreamMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    files: str | None = None
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    columns: dict[str, str] = {}
+    timestamp_format: str | None = None
+    timezone: str = "UTC"
+    date_format: str | None = None
+    decimal_comma: bool = False
+    values: dict[str, dict[str, str]] = {}
+    defaults: dict[str, str] = {}
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError("must be one character")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r}") from err
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def export_column(self, contract_column: str) -> str:
+        return self.columns.get(contract_column, contract_column)
+
+    def convert(self, column_type: str, column: str, value: str | None) -> str | None:
+        """One export value -> the contract's text form (unchanged when it does not parse)."""
+        if value is None:
+            return self.defaults.get(column)
+        value = value.strip()
+        if not value:
+            return self.defaults.get(column)
+        words = self.values.get(column)
+        if words is not None:
+            value = words.get(value, value)
+        if column_type == "timestamp" and self.timestamp_format:
+            try:
+                moment = datetime.strptime(value, self.timestamp_format)
+            except ValueError:
+                return value
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self.zone)
+            return moment.astimezone(UTC).isoformat()
+        if column_type == "date" and self.date_format:
+            try:
+                return datetime.strptime(value, self.date_format).date().isoformat()
+            except ValueError:
+                return value
+        if column_type in ("numeric", "int") and self.decimal_comma:
+            return value.replace(".", "").replace(",", ".")
+        return value
+
+
+class SourceMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    streams: dict[str, StreamMapping]
+
+    @model_validator(mode="after")
+    def _contract_names(self) -> SourceMapping:
+        for name, mapping in self.streams.items():
+            try:
+                target = stream(self.source, name)
+            except KeyError:
+                raise ValueError(
+                    f"streams.{name}: no such stream in the {self.source} "
+                    "contract (see docs/raw_contract.md)"
+                ) from None
+            for field in ("columns", "values", "defaults"):
+                unknown = set(getattr(mapping, field)) - set(target.column_names)
+                if unknown:
+                    raise ValueError(
+                        f"streams.{name}.{field}: {', '.join(sorted(unknown))} "
+                        f"are not columns of {target.table}"
+                    )
+        return self
+
+    def for_stream(self, target: Stream) -> StreamMapping | None:
+        return self.streams.get(target.name)
+
+
+def load_mapping(folder: Path, source: str) -> SourceMapping | None:
+    """The source's mapping file in its landing folder, or None when it has none."""
+    path = folder / MAPPING_FILE
+    if not path.exists():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+        return SourceMapping.model_validate({"source": source, **data})
+    except yaml.YAMLError as err:
+        raise ConfigError(f"The mapping file {path} is not valid YAML: {err}") from err
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(top)'}: {error['msg']}"
+            for error in err.errors()
+        )
+        raise ConfigError(f"The mapping file {path} is invalid: {problems}") from err

@@ -17,6 +17,8 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
 from revgen.contract import STREAMS
+from revgen.sources.api import SETTINGS as API_SETTINGS
+from revgen.sources.api import objects, upstream_objects
 
 MARTS = Asset("revgen://warehouse/marts")
 SOURCES = ("marketing", "crm")
@@ -53,7 +55,31 @@ def revenue_funnel_nightly():
 
         return load_files(warehouse_url_from_connection(), source, stream)
 
-    @task(outlets=[MARTS])
+    @task.branch
+    def choose_api_sources() -> list[str]:
+        """Follow only the API sources whose Airflow connection exists; skip the others."""
+        from revgen.pipeline import configured_api_systems
+
+        chosen = [
+            f"extract_{system}_{key.lower()}"
+            for system in configured_api_systems()
+            for key in objects(system)
+            if not upstream_objects(system, key)
+        ]
+        return chosen or ["no_api_source"]
+
+    @task
+    def no_api_source() -> None:
+        """Nothing to extract from APIs: no revgen_hubspot or revgen_salesforce connection."""
+
+    @task
+    def extract_api(system: str, key: str) -> dict:
+        from revgen.orchestration import warehouse_url_from_connection
+        from revgen.pipeline import extract_api as extract
+
+        return extract(warehouse_url_from_connection(), system, key)
+
+    @task(outlets=[MARTS], trigger_rule="none_failed")
     def dbt_build(data_interval_end=None) -> dict:
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import build_models
@@ -92,8 +118,23 @@ def revenue_funnel_nightly():
             extracted >> loads[stream.name, source]
             for reference in stream.references:
                 loads[reference.stream, source] >> loads[stream.name, source]
+    # API sources: one task per object, after the objects whose ids it names
+    chooser = choose_api_sources()
+    chooser >> no_api_source()
+    extracts = {}
+    for system in API_SETTINGS:
+        for key, (source, name) in objects(system).items():
+            extracts[system, key] = extract_api.override(
+                task_id=f"extract_{system}_{key.lower()}", outlets=[raw_asset(f"raw_{source}.{name}")]
+            )(system, key)
+        for key in objects(system):
+            upstream = upstream_objects(system, key)
+            for other in upstream:
+                extracts[system, other] >> extracts[system, key]
+            if not upstream:
+                chooser >> extracts[system, key]
     built = dbt_build()
-    list(loads.values()) >> built
+    [*loads.values(), *extracts.values()] >> built
     built >> check_quality() >> alert_orphans() >> summarize()
 
 

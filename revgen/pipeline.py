@@ -83,3 +83,36 @@ def summarize(url: str) -> dict:
         "people_per_stage": summary["people_per_stage"],
         "orphans": sum(summary["orphans_by_reason"].values()),
     }
+
+
+def _api_connection(system: str):
+    """The system's Airflow connection, or None when it is not configured."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from revgen.sources.api import SETTINGS
+
+    try:
+        return Connection.get(SETTINGS[system].CONN_ID)
+    except AirflowNotFoundException:
+        return None
+
+
+def configured_api_systems() -> list[str]:
+    """The API sources whose Airflow connection exists (revgen_hubspot, revgen_salesforce)."""
+    from revgen.sources.api import SETTINGS
+
+    return [system for system in SETTINGS if _api_connection(system) is not None]
+
+
+def extract_api(url: str, system: str, key: str) -> dict[str, int]:
+    """Extract one API object from its watermark on and load it, chunk by chunk."""
+    from revgen.load.incremental import run_incremental
+    from revgen.sources.api import client_from_connection
+
+    client = client_from_connection(system, _api_connection(system))
+    item = next(item for item in client.streams() if item.key == key)
+    result = run_incremental(url, item)
+    return {"rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
+            "rows_rejected": result.rows_rejected, "rows_inserted": result.rows_inserted,
+            "rows_updated": result.rows_updated, "requests": client.api.requests_made}

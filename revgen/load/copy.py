@@ -233,7 +233,12 @@ def already_loaded(conn: psycopg.Connection, stream: Stream, sha256: str) -> boo
 
 
 def load_records(
-    conn: psycopg.Connection, stream: Stream, records: Iterable[Record], file_name: str, sha256: str
+    conn: psycopg.Connection,
+    stream: Stream,
+    records: Iterable[Record],
+    file_name: str,
+    sha256: str,
+    origin: str = "files",
 ) -> LoadResult:
     """Load one file's records as one batch, in one transaction. The caller owns `conn`."""
     batch_id = str(uuid.uuid4())
@@ -286,7 +291,7 @@ def load_records(
             result.rows_rejected = int(rejected[0]) if rejected else 0
             counts = cursor.execute(
                 _upsert_sql(stream),
-                {"source": stream.source, "batch_id": batch_id, "loaded_at": started},
+                {"source": origin, "batch_id": batch_id, "loaded_at": started},
             ).fetchone()
             assert counts is not None
             result.rows_inserted, result.rows_updated = int(counts[0]), int(counts[1])

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from revgen.contract import STREAMS
+from revgen.sources.api import SETTINGS, objects, upstream_objects
 from tests.helpers import ROOT
 
 TAIL = [
@@ -23,7 +24,22 @@ def expected_edges() -> set[tuple[str, str]]:
         edges.add((f"extract_{stream.source}_files", load))
         edges.add((load, "dbt_build"))
         edges.update((f"load_{stream.source}_{ref.stream}", load) for ref in stream.references)
+    edges.add(("choose_api_sources", "no_api_source"))
+    for system in SETTINGS:
+        for key in objects(system):
+            task = f"extract_{system}_{key.lower()}"
+            edges.add((task, "dbt_build"))
+            upstream = upstream_objects(system, key)
+            edges.update((f"extract_{system}_{other.lower()}", task) for other in upstream)
+            if not upstream:
+                edges.add(("choose_api_sources", task))
     return edges
+
+
+def test_api_objects_wait_for_the_objects_their_ids_name():
+    assert upstream_objects("hubspot", "deals") == ["owners"]
+    assert upstream_objects("salesforce", "OpportunityHistory") == ["Opportunity"]
+    assert sorted(upstream_objects("salesforce", "Opportunity")) == ["Account", "User"]
 
 
 @pytest.fixture(scope="module")

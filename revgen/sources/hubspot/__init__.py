@@ -1,0 +1,1 @@
+"""HubSpot CRM API v3 extractor (see README.md)."""

@@ -1,0 +1,1 @@
+"""Salesforce REST API extractor (see README.md)."""

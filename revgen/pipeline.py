@@ -37,8 +37,9 @@ def extract_files(source: str, landing: Path | None = None) -> dict[str, list[st
     return found
 
 
-def load_files(url: str, source: str, stream: str | None = None,
-               landing: Path | None = None) -> dict[str, int]:
+def load_files(
+    url: str, source: str, stream: str | None = None, landing: Path | None = None
+) -> dict[str, int]:
     from revgen.load.run import load_source
 
     streams = [stream] if stream else None
@@ -113,6 +114,11 @@ def extract_api(url: str, system: str, key: str) -> dict[str, int]:
     client = client_from_connection(system, _api_connection(system))
     item = next(item for item in client.streams() if item.key == key)
     result = run_incremental(url, item)
-    return {"rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
-            "rows_rejected": result.rows_rejected, "rows_inserted": result.rows_inserted,
-            "rows_updated": result.rows_updated, "requests": client.api.requests_made}
+    return {
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected,
+        "rows_inserted": result.rows_inserted,
+        "rows_updated": result.rows_updated,
+        "requests": client.api.requests_made,
+    }

@@ -33,17 +33,21 @@ class IncrementalStream:
 
 
 def get_watermark(conn: psycopg.Connection, system: str, key: str) -> str | None:
-    row = conn.execute("select value from revgen_meta.watermarks where source = %s and stream = %s",
-                       (system, key)).fetchone()
+    row = conn.execute(
+        "select value from revgen_meta.watermarks where source = %s and stream = %s", (system, key)
+    ).fetchone()
     return row[0] if row else None
 
 
 def set_watermark(conn: psycopg.Connection, system: str, key: str, value: str) -> None:
-    conn.execute("""
+    conn.execute(
+        """
         insert into revgen_meta.watermarks (source, stream, value, updated_at)
         values (%s, %s, %s, now())
         on conflict (source, stream) do update set value = excluded.value, updated_at = now()
-    """, (system, key, value))
+    """,
+        (system, key, value),
+    )
 
 
 def _chunks(rows: Iterable[tuple[dict, str]], size: int) -> Iterator[list[tuple[dict, str]]]:
@@ -63,22 +67,43 @@ def run_incremental(url: str, item: IncrementalStream, chunk_rows: int = 5000) -
     with connect(url, autocommit=True) as conn:
         ensure_schema(conn)
         watermark = get_watermark(conn, item.system, item.key)
-        log.info("%s %s: extracting from watermark %s", item.system, item.key, watermark or "(none)")
+        log.info(
+            "%s %s: extracting from watermark %s", item.system, item.key, watermark or "(none)"
+        )
         for number, chunk in enumerate(_chunks(item.fetch(watermark), chunk_rows), start=1):
             names = item.stream.column_names
-            records = [Record(line, tuple(row.get(name) for name in names))
-                       for line, (row, _) in enumerate(chunk, start=1)]
+            records = [
+                Record(line, tuple(row.get(name) for name in names))
+                for line, (row, _) in enumerate(chunk, start=1)
+            ]
             digest = hashlib.sha256(
-                json.dumps([row for row, _ in chunk], sort_keys=True).encode()).hexdigest()
+                json.dumps([row for row, _ in chunk], sort_keys=True).encode()
+            ).hexdigest()
             newest = max(cursor for _, cursor in chunk)
             with conn.transaction():
-                result = load_records(conn, item.stream, records,
-                                      f"{item.system}:{item.key}#{number}", digest,
-                                      origin=item.system)
+                result = load_records(
+                    conn,
+                    item.stream,
+                    records,
+                    f"{item.system}:{item.key}#{number}",
+                    digest,
+                    origin=item.system,
+                )
                 set_watermark(conn, item.system, item.key, newest)
-            for field in ("rows_read", "rows_loaded", "rows_rejected", "rows_inserted",
-                          "rows_updated"):
+            for field in (
+                "rows_read",
+                "rows_loaded",
+                "rows_rejected",
+                "rows_inserted",
+                "rows_updated",
+            ):
                 setattr(total, field, getattr(total, field) + getattr(result, field))
-            log.info("%s %s: chunk %d committed, %d rows, watermark %s", item.system, item.key,
-                     number, len(chunk), newest)
+            log.info(
+                "%s %s: chunk %d committed, %d rows, watermark %s",
+                item.system,
+                item.key,
+                number,
+                len(chunk),
+                newest,
+            )
     return total

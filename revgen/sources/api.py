@@ -20,8 +20,11 @@ def upstream_objects(system: str, key: str) -> list[str]:
     `key`'s stream refers to (owners before deals, deals before their history)."""
     target = stream(*objects(system)[key])
     referenced = {(target.source, ref.stream) for ref in target.references}
-    return [other for other, lands in objects(system).items()
-            if other != key and lands in referenced and lands != (target.source, target.name)]
+    return [
+        other
+        for other, lands in objects(system).items()
+        if other != key and lands in referenced and lands != (target.source, target.name)
+    ]
 
 
 def client_from_connection(system: str, conn) -> object:

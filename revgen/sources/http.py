@@ -38,7 +38,9 @@ class RetryPolicy:
 
 
 def _wait(policy: RetryPolicy):
-    backoff = wait_exponential_jitter(initial=policy.initial_wait_s, max=policy.max_wait_s)
+    backoff = wait_exponential_jitter(
+        multiplier=policy.initial_wait_s, max=policy.max_wait_s, jitter=policy.initial_wait_s
+    )
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -57,8 +59,14 @@ def _wait(policy: RetryPolicy):
 class ApiClient:
     """A JSON API over one base URL with a bearer token."""
 
-    def __init__(self, system: str, base_url: str, token: str,
-                 retry_policy: RetryPolicy | None = None, timeout_s: float = 60) -> None:
+    def __init__(
+        self,
+        system: str,
+        base_url: str,
+        token: str,
+        retry_policy: RetryPolicy | None = None,
+        timeout_s: float = 60,
+    ) -> None:
         self.system = system
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
@@ -72,15 +80,21 @@ class ApiClient:
         url = path_or_url if path_or_url.startswith("http") else self.base_url + path_or_url
 
         @retry(
-            retry=retry_if_exception(lambda e: isinstance(e, (_Retryable, requests.ConnectionError,
-                                                              requests.Timeout))),
+            retry=retry_if_exception(
+                lambda e: isinstance(e, (_Retryable, requests.ConnectionError, requests.Timeout))
+            ),
             wait=_wait(self.policy),
             stop=stop_after_attempt(self.policy.attempts),
             reraise=True,
             before_sleep=lambda state: log.warning(
-                "%s: %s %s failed (%s), retry %d of %d", self.system, method, url,
-                state.outcome.exception() if state.outcome else "?", state.attempt_number,
-                self.policy.attempts - 1),
+                "%s: %s %s failed (%s), retry %d of %d",
+                self.system,
+                method,
+                url,
+                state.outcome.exception() if state.outcome else "?",
+                state.attempt_number,
+                self.policy.attempts - 1,
+            ),
         )
         def attempt() -> dict:
             self.requests_made += 1
@@ -91,15 +105,20 @@ class ApiClient:
                 raise ApiError(
                     f"{self.system}: {method} {url} answered {response.status_code}: "
                     f"{response.text[:300]}. Check the {self.system} connection's token and "
-                    "permissions.")
+                    "permissions."
+                )
             return response.json()
 
         try:
             return attempt()
         except _Retryable as err:
-            raise ApiError(f"{self.system}: {method} {url} still failing after "
-                           f"{self.policy.attempts} attempts ({err}); the run can be retried and "
-                           "resumes from the last saved watermark.") from err
+            raise ApiError(
+                f"{self.system}: {method} {url} still failing after "
+                f"{self.policy.attempts} attempts ({err}); the run can be retried and "
+                "resumes from the last saved watermark."
+            ) from err
         except (requests.ConnectionError, requests.Timeout) as err:
-            raise ApiError(f"{self.system}: cannot reach {url} ({type(err).__name__}); check the "
-                           "connection's host and the network.") from err
+            raise ApiError(
+                f"{self.system}: cannot reach {url} ({type(err).__name__}); check the "
+                "connection's host and the network."
+            ) from err

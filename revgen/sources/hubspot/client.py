@@ -32,14 +32,20 @@ def _text(value) -> str | None:
 
 
 class HubSpot:
-    def __init__(self, token: str, base_url: str = settings.DEFAULT_BASE_URL,
-                 retry_policy: RetryPolicy | None = None, page_size: int = settings.PAGE_SIZE):
+    def __init__(
+        self,
+        token: str,
+        base_url: str = settings.DEFAULT_BASE_URL,
+        retry_policy: RetryPolicy | None = None,
+        page_size: int = settings.PAGE_SIZE,
+    ):
         self.api = ApiClient("hubspot", base_url, token, retry_policy)
         self.page_size = page_size
 
     # -- reading -------------------------------------------------------------------------------
-    def search(self, object_type: str, properties: list[str], modified: str,
-               since: str | None) -> Iterator[dict]:
+    def search(
+        self, object_type: str, properties: list[str], modified: str, since: str | None
+    ) -> Iterator[dict]:
         """Objects modified at or after `since` (ISO), oldest first, across all pages; past the
         search cap the query restarts from the last modified time seen."""
         floor = since
@@ -54,8 +60,13 @@ class HubSpot:
                     "limit": self.page_size,
                 }
                 if floor:
-                    body["filterGroups"] = [{"filters": [
-                        {"propertyName": modified, "operator": "GTE", "value": _ms(floor)}]}]
+                    body["filterGroups"] = [
+                        {
+                            "filters": [
+                                {"propertyName": modified, "operator": "GTE", "value": _ms(floor)}
+                            ]
+                        }
+                    ]
                 if after:
                     body["after"] = after
                 page = self.api.request("POST", f"/crm/v3/objects/{object_type}/search", json=body)
@@ -69,8 +80,10 @@ class HubSpot:
                 if int(after) >= settings.SEARCH_RESULT_CAP:
                     break
             if last_modified == floor:
-                raise RuntimeError(f"hubspot {object_type}: more than {seen} objects share the "
-                                   f"modified time {floor}; cannot page past the search cap")
+                raise RuntimeError(
+                    f"hubspot {object_type}: more than {seen} objects share the "
+                    f"modified time {floor}; cannot page past the search cap"
+                )
             floor = last_modified
 
     def list_all(self, path: str, params: dict | None = None) -> Iterator[dict]:
@@ -90,15 +103,23 @@ class HubSpot:
     def contacts(self, since: str | None) -> Iterator[tuple[dict, str]]:
         for item in self.search("contacts", settings.CONTACT_PROPERTIES, "lastmodifieddate", since):
             props = item["properties"]
-            yield {
-                "contact_id": item["id"], "email": props.get("email"),
-                "first_name": props.get("firstname"), "last_name": props.get("lastname"),
-                "job_title": props.get("jobtitle"), "company": props.get("company"),
-                "industry": props.get("industry"), "country": props.get("country"),
-                "company_size": props.get("numberofemployees"),
-                "nurture_program_id": props.get("nurture_program"),
-                "created_at": props.get("createdate"), "updated_at": props.get("lastmodifieddate"),
-            }, props["lastmodifieddate"]
+            yield (
+                {
+                    "contact_id": item["id"],
+                    "email": props.get("email"),
+                    "first_name": props.get("firstname"),
+                    "last_name": props.get("lastname"),
+                    "job_title": props.get("jobtitle"),
+                    "company": props.get("company"),
+                    "industry": props.get("industry"),
+                    "country": props.get("country"),
+                    "company_size": props.get("numberofemployees"),
+                    "nurture_program_id": props.get("nurture_program"),
+                    "created_at": props.get("createdate"),
+                    "updated_at": props.get("lastmodifieddate"),
+                },
+                props["lastmodifieddate"],
+            )
 
     def owners(self, since: str | None) -> Iterator[tuple[dict, str]]:
         rows = []
@@ -107,14 +128,23 @@ class HubSpot:
                 continue
             teams = [team.get("name", "").lower() for team in owner.get("teams") or []]
             team = "marketing" if "marketing" in teams else "sales"
-            rows.append(({
-                "user_id": owner["id"],
-                "name": " ".join(filter(None, [owner.get("firstName"), owner.get("lastName")])),
-                "email": owner.get("email"), "role": settings.ROLE_BY_TEAM[team], "team": team,
-                "is_active": "false" if owner.get("archived") else "true",
-                "deactivated_at": owner["updatedAt"] if owner.get("archived") else None,
-                "annual_revenue_target": None,
-            }, owner["updatedAt"]))
+            rows.append(
+                (
+                    {
+                        "user_id": owner["id"],
+                        "name": " ".join(
+                            filter(None, [owner.get("firstName"), owner.get("lastName")])
+                        ),
+                        "email": owner.get("email"),
+                        "role": settings.ROLE_BY_TEAM[team],
+                        "team": team,
+                        "is_active": "false" if owner.get("archived") else "true",
+                        "deactivated_at": owner["updatedAt"] if owner.get("archived") else None,
+                        "annual_revenue_target": None,
+                    },
+                    owner["updatedAt"],
+                )
+            )
         yield from sorted(rows, key=lambda row: row[1])
 
     def deals(self, since: str | None) -> Iterator[tuple[dict, str]]:
@@ -122,45 +152,66 @@ class HubSpot:
             props = item["properties"]
             links = item.get("associations") or {}
             stage = settings.DEAL_STAGES.get(props.get("dealstage") or "", props.get("dealstage"))
-            yield {
-                # companies are not extracted yet; the deal's contact is the person (the lead)
-                "opportunity_id": item["id"], "account_id": None,
-                "lead_id": _first_link(links, "contacts"), "name": props.get("dealname"),
-                "opportunity_type": settings.DEAL_TYPES.get(props.get("dealtype") or "",
-                                                            props.get("dealtype")),
-                "stage": stage, "amount": props.get("amount"),
-                "currency": props.get("deal_currency_code"),
-                "has_budget": props.get("budget_confirmed"),
-                "owner_id": props.get("hubspot_owner_id"), "created_at": props.get("createdate"),
-                "closed_at": props.get("closedate") if stage in ("won", "lost") else None,
-            }, props["hs_lastmodifieddate"]
+            yield (
+                {
+                    # companies are not extracted yet; the deal's contact is the person (the lead)
+                    "opportunity_id": item["id"],
+                    "account_id": None,
+                    "lead_id": _first_link(links, "contacts"),
+                    "name": props.get("dealname"),
+                    "opportunity_type": settings.DEAL_TYPES.get(
+                        props.get("dealtype") or "", props.get("dealtype")
+                    ),
+                    "stage": stage,
+                    "amount": props.get("amount"),
+                    "currency": props.get("deal_currency_code"),
+                    "has_budget": props.get("budget_confirmed"),
+                    "owner_id": props.get("hubspot_owner_id"),
+                    "created_at": props.get("createdate"),
+                    "closed_at": props.get("closedate") if stage in ("won", "lost") else None,
+                },
+                props["hs_lastmodifieddate"],
+            )
 
     def deal_stage_history(self, since: str | None) -> Iterator[tuple[dict, str]]:
         """Stage changes of the deals modified since the watermark (batch read, 100 at a time)."""
-        ids = [item["id"] for item in self.search("deals", ["hs_lastmodifieddate"],
-                                                  "hs_lastmodifieddate", since)]
+        ids = [
+            item["id"]
+            for item in self.search("deals", ["hs_lastmodifieddate"], "hs_lastmodifieddate", since)
+        ]
         changes = []
         for start in range(0, len(ids), 100):
-            page = self.api.request("POST", "/crm/v3/objects/deals/batch/read", json={
-                "inputs": [{"id": deal_id} for deal_id in ids[start:start + 100]],
-                "properties": ["amount", "hs_lastmodifieddate"],
-                "propertiesWithHistory": ["dealstage"]})
+            page = self.api.request(
+                "POST",
+                "/crm/v3/objects/deals/batch/read",
+                json={
+                    "inputs": [{"id": deal_id} for deal_id in ids[start : start + 100]],
+                    "properties": ["amount", "hs_lastmodifieddate"],
+                    "propertiesWithHistory": ["dealstage"],
+                },
+            )
             for deal in page.get("results", []):
                 for change in deal.get("propertiesWithHistory", {}).get("dealstage", []):
-                    changes.append(({
-                        "history_id": f"{deal['id']}:{change['timestamp']}",
-                        "opportunity_id": deal["id"],
-                        "stage": settings.DEAL_STAGES.get(change["value"], change["value"]),
-                        "amount": deal["properties"].get("amount"),
-                        "changed_at": change["timestamp"],
-                    }, deal["properties"]["hs_lastmodifieddate"]))
+                    changes.append(
+                        (
+                            {
+                                "history_id": f"{deal['id']}:{change['timestamp']}",
+                                "opportunity_id": deal["id"],
+                                "stage": settings.DEAL_STAGES.get(change["value"], change["value"]),
+                                "amount": deal["properties"].get("amount"),
+                                "changed_at": change["timestamp"],
+                            },
+                            deal["properties"]["hs_lastmodifieddate"],
+                        )
+                    )
         yield from sorted(changes, key=lambda row: (row[1], row[0]["history_id"]))
 
     def engagements(self, since: str | None) -> Iterator[tuple[dict, str]]:
         """Calls and meetings -> activities (associations name the contact and the deal)."""
         calls = self.search("calls", settings.CALL_PROPERTIES, "hs_lastmodifieddate", since)
-        meetings = self.search("meetings", settings.MEETING_PROPERTIES, "hs_lastmodifieddate",
-                               since)
+        meetings = self.search(
+            "meetings", settings.MEETING_PROPERTIES, "hs_lastmodifieddate", since
+        )
         rows = []
         for kind, items in (("call", calls), ("meeting", meetings)):
             for item in items:
@@ -168,17 +219,28 @@ class HubSpot:
                 if kind == "call":
                     minutes = int(props.get("hs_call_duration") or 0) // 60000
                 else:
-                    start = datetime.fromisoformat(props["hs_meeting_start_time"].replace("Z", "+00:00"))
-                    end = datetime.fromisoformat(props["hs_meeting_end_time"].replace("Z", "+00:00"))
+                    start = datetime.fromisoformat(
+                        props["hs_meeting_start_time"].replace("Z", "+00:00")
+                    )
+                    end = datetime.fromisoformat(
+                        props["hs_meeting_end_time"].replace("Z", "+00:00")
+                    )
                     minutes = int((end - start).total_seconds() // 60)
                 links = item.get("associations") or {}
-                rows.append(({
-                    "activity_id": f"{kind}-{item['id']}", "activity_type": kind,
-                    "owner_id": props.get("hubspot_owner_id"),
-                    "lead_id": _first_link(links, "contacts"),
-                    "opportunity_id": _first_link(links, "deals"),
-                    "started_at": props.get("hs_timestamp"), "duration_minutes": str(minutes),
-                }, props["hs_lastmodifieddate"]))
+                rows.append(
+                    (
+                        {
+                            "activity_id": f"{kind}-{item['id']}",
+                            "activity_type": kind,
+                            "owner_id": props.get("hubspot_owner_id"),
+                            "lead_id": _first_link(links, "contacts"),
+                            "opportunity_id": _first_link(links, "deals"),
+                            "started_at": props.get("hs_timestamp"),
+                            "duration_minutes": str(minutes),
+                        },
+                        props["hs_lastmodifieddate"],
+                    )
+                )
         yield from sorted(rows, key=lambda row: (row[1], row[0]["activity_id"]))
 
     def campaigns(self, since: str | None) -> Iterator[tuple[dict, str]]:
@@ -188,22 +250,39 @@ class HubSpot:
             if since and item["updatedAt"] < since:
                 continue
             props = item.get("properties") or {}
-            rows.append(({
-                "campaign_id": item["id"], "name": props.get("hs_name"),
-                "channel": props.get("hs_utm_medium"), "started_on": props.get("hs_start_date"),
-                "ended_on": props.get("hs_end_date"),
-            }, item["updatedAt"]))
+            rows.append(
+                (
+                    {
+                        "campaign_id": item["id"],
+                        "name": props.get("hs_name"),
+                        "channel": props.get("hs_utm_medium"),
+                        "started_on": props.get("hs_start_date"),
+                        "ended_on": props.get("hs_end_date"),
+                    },
+                    item["updatedAt"],
+                )
+            )
         yield from sorted(rows, key=lambda row: row[1])
 
     def streams(self) -> list[IncrementalStream]:
         return [
             IncrementalStream("hubspot", "owners", stream("crm", "users"), self.owners),
-            IncrementalStream("hubspot", "campaigns", stream("marketing", "campaigns"), self.campaigns),
-            IncrementalStream("hubspot", "contacts", stream("marketing", "contacts"), self.contacts),
+            IncrementalStream(
+                "hubspot", "campaigns", stream("marketing", "campaigns"), self.campaigns
+            ),
+            IncrementalStream(
+                "hubspot", "contacts", stream("marketing", "contacts"), self.contacts
+            ),
             IncrementalStream("hubspot", "deals", stream("crm", "opportunities"), self.deals),
-            IncrementalStream("hubspot", "deal_stage_history", stream("crm", "opportunity_history"),
-                              self.deal_stage_history),
-            IncrementalStream("hubspot", "engagements", stream("crm", "activities"), self.engagements),
+            IncrementalStream(
+                "hubspot",
+                "deal_stage_history",
+                stream("crm", "opportunity_history"),
+                self.deal_stage_history,
+            ),
+            IncrementalStream(
+                "hubspot", "engagements", stream("crm", "activities"), self.engagements
+            ),
         ]
 
 

@@ -27,8 +27,13 @@ OPPORTUNITY_TYPES = {
     "existing customer - cross-sell": "cross_sell",
     "existing customer - renewal": "renewal",
 }
-ROLE_WORDS = {"sdr": "sdr", "development": "sdr", "executive": "ae", "account manager": "am",
-              "marketing": "marketing"}
+ROLE_WORDS = {
+    "sdr": "sdr",
+    "development": "sdr",
+    "executive": "ae",
+    "account manager": "am",
+    "marketing": "marketing",
+}
 # custom fields a company adds (documented in README.md); absent fields simply load as null
 MARKETING_CONTACT_FIELD = "Marketing_Contact_Id__c"
 REVENUE_TARGET_FIELD = "Annual_Revenue_Target__c"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from revgen.contract import STREAMS
 from revgen.db import connect
-from revgen.load.copy import LoadResult, already_loaded, file_sha256, load_records
+from revgen.load.copy import LoadResult, already_loaded, copy_direct, file_sha256, load_records
 from revgen.load.schema import ensure_schema
 from revgen.sources.files.mapping import load_mapping
-from revgen.sources.files.reader import files_for, read_records
+from revgen.sources.files.reader import direct_header, files_for, read_records
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,11 @@ def load_source(
                 if not force and already_loaded(conn, stream, sha256):
                     log.info("%s.%s %s: already loaded, skipped", source, stream.name, path.name)
                     results.append(LoadResult(source, stream.name, path.name, "", skipped=True))
+                    continue
+                header = direct_header(path, stream) if stream_mapping is None else None
+                direct = copy_direct(conn, stream, path, header, sha256) if header else None
+                if direct is not None:
+                    results.append(direct)
                     continue
                 records = read_records(path, stream, stream_mapping)
                 results.append(load_records(conn, stream, records, path.name, sha256))

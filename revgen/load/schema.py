@@ -72,9 +72,10 @@ def raw_table_ddl(stream: Stream) -> sql.Composed:
         for column in stream.columns
     ]
     columns += [
-        sql.SQL("_source text not null"),
-        sql.SQL("_batch_id uuid not null"),
-        sql.SQL("_loaded_at timestamptz not null"),
+        # the defaults let a COPY straight into the table stamp its rows (see copy.copy_direct)
+        sql.SQL("_source text not null default current_setting('revgen.source')"),
+        sql.SQL("_batch_id uuid not null default current_setting('revgen.batch_id')::uuid"),
+        sql.SQL("_loaded_at timestamptz not null default now()"),
         sql.SQL("primary key ({})").format(
             sql.SQL(", ").join(sql.Identifier(name) for name in stream.primary_key)
         ),

@@ -76,3 +76,45 @@ def test_a_changed_row_is_updated_and_only_that_row(empty_warehouse, company, tm
 
     (result,) = load_source(empty_warehouse, "crm", drop)
     assert (result.rows_inserted, result.rows_updated) == (0, 1)
+
+
+def test_clean_first_loads_take_the_direct_copy_and_equal_the_checking_path(
+    empty_warehouse, company
+):
+    """Direct COPY (first load of a clean file) and the row-checking path give the same rows;
+    a file with a bad row never takes the direct path."""
+    from revgen.contract import stream
+    from revgen.db import connect
+    from revgen.load.copy import file_sha256, load_records
+    from revgen.load.schema import drop_revgen_schemas, ensure_schema
+    from revgen.sources.files.reader import read_records
+
+    folder, truth = company
+    results = {(r.source, r.stream): r for r in load_company(empty_warehouse, folder)}
+    assert results["marketing", "touchpoints"].method == "direct"
+    assert results["crm", "activities"].method == "direct"
+    dirty = {(r["source"], r["stream"]) for r in truth["expected_rejects"]}
+    assert dirty and all(results[key].method == "checked" for key in dirty)
+
+    touchpoints = stream("marketing", "touchpoints")
+    columns = ", ".join(touchpoints.column_names)
+
+    def checksum():
+        return rows(
+            empty_warehouse,
+            f"select count(*), md5(string_agg(t::text, '|' order by "
+            f"t::text)) from (select {columns} from "
+            "raw_marketing.touchpoints) t",
+        )[0]
+
+    direct = checksum()
+    assert direct[0] == truth["rows"]["marketing.touchpoints"]
+    path = folder / "marketing" / "touchpoints.csv"
+    with connect(empty_warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        ensure_schema(conn)
+        checked = load_records(
+            conn, touchpoints, read_records(path, touchpoints), path.name, file_sha256(path)
+        )
+    assert checked.method == "checked"
+    assert checksum() == direct

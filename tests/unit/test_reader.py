@@ -44,7 +44,7 @@ def test_gzip_and_jsonl_are_read(tmp_path):
         (b"", "empty"),
         (b"user_id,name\nU1,Jo\n", "required column(s) role, team, is_active missing"),
         (HEADER.encode() + b'U1,"Jo,a@b.co,sdr,sales,true,,\n', "broken CSV quoting"),
-        (HEADER.encode() + "U1,Jö,a@b.co,sdr,sales,true,,\n".encode("latin-1"), "not valid UTF-8"),
+        (HEADER.encode() + "U1,Jö,a@b.co,sdr,sales,true,,\n".encode("latin-1"), "not valid utf-8"),
     ],
 )
 def test_unreadable_files_fail_with_file_and_reason(tmp_path, content, message):

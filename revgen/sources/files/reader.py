@@ -188,3 +188,22 @@ def files_for(folder: Path, stream: Stream, mapping: StreamMapping | None = None
         and (path.name.split(".")[0] == stream.name or path.name.startswith(stream.name + "-"))
     ]
     return sorted(found)
+
+
+def direct_header(path: Path, stream: Stream) -> list[str] | None:
+    """The header of a CSV file the server can COPY as it is (UTF-8, contract column names, every
+    required column, no unknown or repeated one); None when it needs the checking reader."""
+    if ".csv" not in path.name:
+        return None
+    try:
+        with _open_text(path, "utf-8") as handle:
+            header = next(csv.reader(handle, strict=True), None)
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError):
+        return None
+    if not header or header[0].startswith("\ufeff"):
+        return None
+    names = set(stream.column_names)
+    required = {column.name for column in stream.columns if column.required}
+    if len(set(header)) != len(header) or not set(header) <= names or not required <= set(header):
+        return None
+    return header

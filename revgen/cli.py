@@ -193,6 +193,17 @@ def demo(people: int, seed: int, days: int) -> None:
 
 
 @cli.command()
+@click.option("--people", default=100_000, show_default=True, type=click.IntRange(1000))
+@click.option("--repeat", default=3, show_default=True, type=click.IntRange(1))
+def bench(people: int, repeat: int) -> None:
+    """Measure load speed against psql \\copy of the same files (empties revgen's schemas)."""
+    from revgen.bench import run
+    from revgen.db import warehouse_url
+
+    click.echo(run(warehouse_url(), people, repeat, paths().home / "bench"))
+
+
+@cli.command()
 def summary() -> None:
     """Print the funnel summary from the marts."""
     from revgen.db import warehouse_url

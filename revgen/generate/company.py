@@ -39,7 +39,7 @@ from revgen.generate.catalog import (
     TOUCH_POINTS,
     UNMEASURABLE_CHANNEL,
 )
-from revgen.generate.truth import Journey, Truth
+from revgen.generate.truth import Journey, Touch, Truth
 from revgen.policy import Policy, load_policy
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class Person:
         self.journey = Journey(f"C{self.tag}")
         self.counters: Counter = Counter()
         self.first_mql_at: datetime | None = None
+        self.touches: list[Touch] = []
 
     def next_id(self, prefix: str) -> str:
         self.counters[prefix] += 1
@@ -327,7 +328,7 @@ class Company:
         p.journey.enter("database", created)
         p.lifecycle("subscriber", created)
 
-        for _ in range(rng.randint(0, 2)):  # anonymous awareness before they were known
+        for _ in range(rng.randint(3, 9)):  # anonymous awareness before they were known
             channel = rng.choice(list(CHANNELS))
             self.emit(
                 "marketing.touchpoints",
@@ -336,7 +337,7 @@ class Company:
                     "visitor_id": f"V{p.tag}",
                     "campaign_id": rng.choice(self.campaigns[channel]),
                     "channel": channel,
-                    "touch_type": PASSIVE_TYPES[channel],
+                    "touch_type": rng.choice(["impression", "impression", PASSIVE_TYPES[channel]]),
                     "touched_at": iso(p.moment(self.start, created)),
                 },
             )
@@ -352,12 +353,15 @@ class Company:
             touch_type = (
                 rng.choice(ENGAGEMENT_TYPES[channel]) if engaged else PASSIVE_TYPES[channel]
             )
+            touch = Touch(touched, p.next_id("T"), rng.choice(self.campaigns[channel]), channel)
+            p.touches.append(touch)
+            self.truth.measurable_campaigns.add(touch.campaign_id)
             self.emit(
                 "marketing.touchpoints",
                 {
-                    "touchpoint_id": p.next_id("T"),
+                    "touchpoint_id": touch.touchpoint_id,
                     "contact_id": contact_id,
-                    "campaign_id": rng.choice(self.campaigns[channel]),
+                    "campaign_id": touch.campaign_id,
                     "channel": channel,
                     "touch_type": touch_type,
                     "touched_at": iso(touched),
@@ -585,6 +589,7 @@ class Company:
             last = moment
             moment = moment + timedelta(days=rng.randint(1, 6))
         if opp["stage"] == "won":
+            self.truth.attribute(p.touches, p.first_mql_at, created, float(amount))
             p.journey.enter("customer", last)
             p.lifecycle("customer", last)
             self.emit("crm.opportunities", opp)

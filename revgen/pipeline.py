@@ -7,7 +7,6 @@ from pathlib import Path
 
 from revgen.config import paths
 from revgen.contract import STREAMS
-from revgen.errors import InputError
 from revgen.sources.files.mapping import load_mapping
 from revgen.sources.files.reader import files_for, read_records
 
@@ -26,13 +25,9 @@ def extract_files(source: str, landing: Path | None = None) -> dict[str, list[st
             next(iter(read_records(path, stream, stream_mapping)), None)  # InputError on bad header
         found[stream.name] = [path.name for path in files]
     if not any(found.values()):
-        raise InputError(
-            source,
-            str(folder),
-            "no export files found: expected files such as "
-            f"{next(s.name for s in STREAMS if s.source == source)}.csv. "
-            "Run `revgen generate` for demo data or drop the exports there.",
-        )
+        log.warning("%s: no export files in %s (expected e.g. %s.csv); nothing to load from "
+                    "files. Run `revgen generate` for demo data, or drop exports there.",
+                    source, folder, next(s.name for s in STREAMS if s.source == source))
     log.info("%s: %d file(s) in %s", source, sum(len(v) for v in found.values()), folder)
     return found
 

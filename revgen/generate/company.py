@@ -328,7 +328,7 @@ class Company:
         p.journey.enter("database", created)
         p.lifecycle("subscriber", created)
 
-        for _ in range(rng.randint(3, 9)):  # anonymous awareness before they were known
+        for _ in range(rng.randint(3, 10)):  # anonymous awareness before they were known
             channel = rng.choice(list(CHANNELS))
             self.emit(
                 "marketing.touchpoints",

@@ -14,7 +14,7 @@ def read_summary(url: str) -> dict:
             "select stage_name, people from marts.kpi_stage_volume order by stage_order"
         ).fetchall()
         conversions = conn.execute(
-            "select from_stage, to_stage, people_in, people_converted, conversion_rate "
+            "select from_stage, to_stage, people_entered, people_converted, conversion_rate "
             "from marts.kpi_stage_conversion order by from_stage_order"
         ).fetchall()
         orphans = conn.execute(

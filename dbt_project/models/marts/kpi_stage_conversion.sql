@@ -1,46 +1,61 @@
-{#- Of the people who ever reached a stage, the share that went on to reach the next one. -#}
+{#- Of the people who ever entered a stage (first entries), how many later entered the next one,
+    and how fast: days from the first entry into the stage to the first entry into the next
+    (median and 90th percentile). Re-entries into the stage are counted apart. Awareness and
+    preference are measured per campaign, not per person, so the pairs start at the third stage. -#}
+{%- set stages = policy()['stages'][2:] -%}
 
-with people as (
-    select
-        has_reached_prospect,
-        has_reached_lead,
-        has_reached_opportunity,
-        has_reached_customer
-    from {{ ref('dim_people') }}
+with events as (
+    select person_id, stage, entered_at, event_number
+    from {{ ref('int_stage_events_unioned') }}
 ),
 
-reached as (
-    select
-        count(*) as database_people,
-        sum(case when has_reached_prospect then 1 else 0 end) as prospect_people,
-        sum(case when has_reached_lead then 1 else 0 end) as lead_people,
-        sum(case when has_reached_opportunity then 1 else 0 end) as opportunity_people,
-        sum(case when has_reached_customer then 1 else 0 end) as customer_people
-    from people
+first_entries as (
+    select person_id, stage, min(entered_at) as first_entered_at, count(*) as entries
+    from events
+    group by person_id, stage
 ),
 
 pairs as (
-    select 'database' as from_stage, 'prospect' as to_stage, database_people as people_in, prospect_people as people_converted from reached
-    union all
-    select 'prospect', 'lead', prospect_people, lead_people from reached
-    union all
-    select 'lead', 'opportunity', lead_people, opportunity_people from reached
-    union all
-    select 'opportunity', 'customer', opportunity_people, customer_people from reached
+    {%- for stage in stages[:-1] %}
+    select {{ loop.index + 2 }} as from_stage_order, '{{ stage.name }}' as from_stage,
+        '{{ stages[loop.index].name }}' as to_stage
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+),
+
+journeys as (
+    select
+        pairs.from_stage_order,
+        pairs.from_stage,
+        pairs.to_stage,
+        entered.person_id,
+        entered.entries - 1 as re_entries,
+        case
+            when reached.first_entered_at >= entered.first_entered_at
+                then cast({{ dbt.datediff('entered.first_entered_at', 'reached.first_entered_at', 'second') }} as {{ dbt.type_float() }}) / 86400
+        end as days_to_next
+    from pairs
+    inner join first_entries as entered on entered.stage = pairs.from_stage
+    left join first_entries as reached
+        on reached.person_id = entered.person_id and reached.stage = pairs.to_stage
 ),
 
 final as (
     select
-        {{ stage_order('from_stage') }} as from_stage_order,
+        from_stage_order,
         from_stage,
         to_stage,
-        people_in,
-        people_converted,
-        case
-            when people_in > 0 then cast(people_converted as {{ dbt.type_numeric() }}) / people_in
+        count(*) as people_entered,
+        count(days_to_next) as people_converted,
+        case when count(*) > 0
+            then cast(count(days_to_next) as {{ dbt.type_float() }}) / count(*)
         end as conversion_rate,
+        percentile_cont(0.5) within group (order by days_to_next) as velocity_days_median,
+        percentile_cont(0.9) within group (order by days_to_next) as velocity_days_p90,
+        cast(sum(re_entries) as {{ dbt.type_bigint() }}) as re_entries,
         {{ as_of() }} as as_of
-    from pairs
+    from journeys
+    group by from_stage_order, from_stage, to_stage
 )
 
 select * from final

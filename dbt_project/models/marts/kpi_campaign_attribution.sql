@@ -1,0 +1,143 @@
+{#- Principle 4, "measure everything": each campaign's spend, the people it reached, and the won
+    new-business revenue credited to it by four models over the person's touches up to the
+    opportunity's creation (ordered by time, then id): first touch, last touch, linear, and
+    W-shaped (30% first touch, 30% lead-creation touch = the last at or before the first MQL,
+    30% opportunity-creation touch = the last; 10% split over the touches in between, or over
+    the three key touches when there is none). ROI = (attributed revenue - spend) / spend. -#}
+
+with campaigns as (
+    select campaign_id, campaign_name, channel
+    from {{ ref('stg_marketing__campaigns') }}
+),
+
+spend as (
+    select campaign_id, sum(amount_usd) as spend_usd
+    from {{ ref('stg_marketing__campaign_spend') }}
+    group by campaign_id
+),
+
+touchpoints as (
+    select touchpoint_id, contact_id, campaign_id, touched_at
+    from {{ ref('stg_marketing__touchpoints') }}
+),
+
+leads as (
+    select lead_id, contact_id
+    from {{ ref('stg_crm__leads') }}
+),
+
+won_deals as (
+    select
+        opportunities.opportunity_id,
+        opportunities.amount_usd,
+        opportunities.created_at as opportunity_at,
+        leads.contact_id as person_id,
+        qualified.mql_at
+    from {{ ref('stg_crm__opportunities') }} as opportunities
+    inner join leads on leads.lead_id = opportunities.lead_id
+    left join {{ ref('int_contacts_qualified') }} as qualified
+        on qualified.contact_id = leads.contact_id
+    where opportunities.stage = 'won'
+),
+
+paths as (
+    select
+        won_deals.opportunity_id,
+        won_deals.amount_usd,
+        won_deals.mql_at,
+        touchpoints.campaign_id,
+        touchpoints.touched_at,
+        row_number() over (
+            partition by won_deals.opportunity_id
+            order by touchpoints.touched_at, touchpoints.touchpoint_id
+        ) as position,
+        count(*) over (partition by won_deals.opportunity_id) as touches
+    from won_deals
+    inner join touchpoints
+        on touchpoints.contact_id = won_deals.person_id
+        and touchpoints.touched_at <= won_deals.opportunity_at
+),
+
+lead_positions as (
+    select
+        opportunity_id,
+        coalesce(max(case when touched_at <= mql_at then position end), 1) as lead_position
+    from paths
+    group by opportunity_id
+),
+
+keyed as (
+    select
+        paths.*,
+        lead_positions.lead_position,
+        (case when position = 1 then 1 else 0 end)
+            + (case when position = lead_positions.lead_position then 1 else 0 end)
+            + (case when position = touches then 1 else 0 end) as key_shares,
+        touches - (1
+            + case when lead_positions.lead_position <> 1 then 1 else 0 end
+            + case when touches <> 1 and touches <> lead_positions.lead_position then 1 else 0 end
+        ) as middle_touches
+    from paths
+    inner join lead_positions on lead_positions.opportunity_id = paths.opportunity_id
+),
+
+credited as (
+    select
+        campaign_id,
+        amount_usd * case when position = 1 then 1 else 0 end as first_touch_usd,
+        amount_usd * case when position = touches then 1 else 0 end as last_touch_usd,
+        amount_usd / touches as linear_usd,
+        amount_usd * (
+            0.3 * key_shares
+            + case
+                when middle_touches > 0 then
+                    case when key_shares = 0 then 0.1 / middle_touches else 0 end
+                else key_shares * 0.1 / 3
+            end
+        ) as w_shaped_usd
+    from keyed
+),
+
+credit_by_campaign as (
+    select
+        campaign_id,
+        sum(first_touch_usd) as first_touch_usd,
+        sum(last_touch_usd) as last_touch_usd,
+        sum(linear_usd) as linear_usd,
+        sum(w_shaped_usd) as w_shaped_usd
+    from credited
+    group by campaign_id
+),
+
+reach as (
+    select
+        campaign_id,
+        count(distinct contact_id) as people_reached,
+        count(distinct case when contact_id is null then touchpoint_id end) as anonymous_touches
+    from touchpoints
+    group by campaign_id
+),
+
+final as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.channel,
+        coalesce(spend.spend_usd, 0) as spend_usd,
+        coalesce(reach.people_reached, 0) as people_reached,
+        coalesce(reach.anonymous_touches, 0) as anonymous_touches,
+        case when coalesce(reach.people_reached, 0) = 0 then false else true end as is_measurable,
+        coalesce(credit_by_campaign.first_touch_usd, 0) as first_touch_revenue_usd,
+        coalesce(credit_by_campaign.last_touch_usd, 0) as last_touch_revenue_usd,
+        coalesce(credit_by_campaign.linear_usd, 0) as linear_revenue_usd,
+        coalesce(credit_by_campaign.w_shaped_usd, 0) as w_shaped_revenue_usd,
+        case when spend.spend_usd > 0
+            then (coalesce(credit_by_campaign.w_shaped_usd, 0) - spend.spend_usd) / spend.spend_usd
+        end as w_shaped_roi
+    from campaigns
+    left join spend on spend.campaign_id = campaigns.campaign_id
+    left join reach on reach.campaign_id = campaigns.campaign_id
+    left join credit_by_campaign on credit_by_campaign.campaign_id = campaigns.campaign_id
+)
+
+select * from final

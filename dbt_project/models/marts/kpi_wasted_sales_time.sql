@@ -1,0 +1,110 @@
+{#- Principle 1: sales time spent on people who were not ripe - before their first MQL (or never
+    an MQL) or on a lead later recycled or disqualified - priced at the rep's hourly value
+    (annual revenue target / (working days x hours a day), policy defaults when the rep has no
+    target). Grain: rep x source channel (the channel of the person's first known touch). -#}
+{%- set wasted = policy()['wasted_time'] -%}
+
+with activities as (
+    select activity_id, owner_id, lead_id, opportunity_id, started_at, duration_minutes
+    from {{ ref('stg_crm__activities') }}
+),
+
+users as (
+    select user_id, user_name, team, annual_revenue_target_usd
+    from {{ ref('stg_crm__users') }}
+),
+
+leads as (
+    select lead_id, contact_id
+    from {{ ref('stg_crm__leads') }}
+),
+
+opportunities as (
+    select opportunity_id, lead_id
+    from {{ ref('stg_crm__opportunities') }}
+),
+
+lead_closings as (
+    select lead_id, changed_at
+    from {{ ref('stg_crm__lead_history') }}
+    where field = 'status' and new_value in ('recycled', 'disqualified')
+),
+
+qualified as (
+    select contact_id, mql_at
+    from {{ ref('int_contacts_qualified') }}
+),
+
+touchpoints as (
+    select contact_id, channel, touched_at, touchpoint_id
+    from {{ ref('stg_marketing__touchpoints') }}
+    where contact_id is not null
+),
+
+source_channels as (
+    select contact_id, channel
+    from (
+        select
+            contact_id,
+            channel,
+            row_number() over (partition by contact_id order by touched_at, touchpoint_id) as position
+        from touchpoints
+    ) ranked
+    where position = 1
+),
+
+sales_activities as (
+    select
+        activities.*,
+        coalesce(activities.lead_id, opportunities.lead_id) as person_lead_id
+    from activities
+    inner join users on users.user_id = activities.owner_id and users.team = 'sales'
+    left join opportunities on opportunities.opportunity_id = activities.opportunity_id
+),
+
+judged as (
+    select
+        sales_activities.activity_id,
+        sales_activities.owner_id,
+        coalesce(source_channels.channel, 'unknown') as source_channel,
+        coalesce(sales_activities.duration_minutes, 0) as duration_minutes,
+        case
+            when qualified.mql_at is null or sales_activities.started_at < qualified.mql_at
+                then true
+            when exists (
+                select 1 from lead_closings
+                where lead_closings.lead_id = sales_activities.lead_id
+                    and lead_closings.changed_at >= sales_activities.started_at
+            ) then true
+            else false
+        end as is_wasted
+    from sales_activities
+    left join leads on leads.lead_id = sales_activities.person_lead_id
+    left join qualified on qualified.contact_id = leads.contact_id
+    left join source_channels on source_channels.contact_id = leads.contact_id
+),
+
+final as (
+    select
+        judged.owner_id || '|' || judged.source_channel as wasted_time_id,
+        judged.owner_id as rep_id,
+        users.user_name as rep_name,
+        judged.source_channel,
+        cast(sum(judged.duration_minutes) as {{ dbt.type_bigint() }}) as wasted_minutes,
+        cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60 as wasted_hours,
+        cast(coalesce(users.annual_revenue_target_usd, {{ wasted['annual_revenue_target_usd'] }})
+            as {{ dbt.type_numeric() }})
+            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
+            as hourly_value_usd,
+        cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60
+            * coalesce(users.annual_revenue_target_usd, {{ wasted['annual_revenue_target_usd'] }})
+            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
+            as wasted_usd
+    from judged
+    inner join users on users.user_id = judged.owner_id
+    where judged.is_wasted
+    group by judged.owner_id, users.user_name, judged.source_channel,
+        users.annual_revenue_target_usd
+)
+
+select * from final

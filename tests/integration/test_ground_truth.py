@@ -1,0 +1,103 @@
+"""Every figure of the generator's ground truth equals the marts, on a 10,000-person company:
+counts exactly, money to the cent, rates and days to 1e-9. Each mismatch is printed."""
+
+import math
+
+import pytest
+
+from revgen.dbt import run_dbt
+from revgen.generate import generate_company
+from tests.helpers import load_company, rows
+
+PEOPLE = 10_000
+
+
+@pytest.fixture(scope="module")
+def built(warehouse, tmp_path_factory):
+    from revgen.db import connect
+    from revgen.load.schema import drop_revgen_schemas
+
+    folder = tmp_path_factory.mktemp("company10k")
+    truth = generate_company(people=PEOPLE, seed=42, days=120, out=folder, progress=False)
+    with connect(warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+    load_company(warehouse, folder)
+    run_dbt(warehouse, ["build"], as_of=truth["generator"]["as_of"])
+    return warehouse, truth
+
+
+class Mismatches(list):
+    def check(self, what, expected, found, tolerance=0.0):
+        if expected is None or found is None:
+            same = expected is None and found is None
+        elif isinstance(expected, (int, float)) and not isinstance(expected, bool):
+            same = math.isclose(float(found), float(expected), rel_tol=0, abs_tol=tolerance)
+        else:
+            same = expected == found
+        if not same:
+            self.append(f"{what}: ground truth {expected!r}, marts {found!r}")
+
+    def mapping(self, what, expected: dict, found: dict, tolerance=0.0):
+        for key in sorted(set(expected) | set(found)):
+            self.check(f"{what}[{key}]", expected.get(key, 0), found.get(key, 0), tolerance)
+
+
+def test_every_ground_truth_figure_equals_the_marts(built):
+    url, truth = built
+    bad = Mismatches()
+
+    stages = dict(rows(url, "select stage_name, people from marts.kpi_stage_volume"))
+    bad.mapping("people_per_stage", truth["people_per_stage"],
+                {k: v for k, v in stages.items() if k in truth["people_per_stage"]})
+
+    moves = {f"{f}>{t}:{d}": n for f, t, d, n in rows(
+        url, "select from_stage, to_stage, direction, count(*) from marts.fct_stage_transitions "
+             "group by 1, 2, 3")}
+    bad.mapping("transitions", truth["transitions"], moves)
+
+    for f, t, entered, converted, rate, median, p90 in rows(url, """
+            select from_stage, to_stage, people_entered, people_converted, conversion_rate,
+                   velocity_days_median, velocity_days_p90 from marts.kpi_stage_conversion"""):
+        expected = truth["conversions"][f"{f}>{t}"]
+        bad.check(f"conversions[{f}>{t}].entered", expected["entered"], entered)
+        bad.check(f"conversions[{f}>{t}].converted", expected["converted"], converted)
+        bad.check(f"conversions[{f}>{t}].rate", expected["rate"], rate, 1e-9)
+        bad.check(f"conversions[{f}>{t}].median", expected["velocity_days_median"], median, 1e-9)
+        bad.check(f"conversions[{f}>{t}].p90", expected["velocity_days_p90"], p90, 1e-9)
+
+    cohorts = {}
+    for f, t, month, entered, converted in rows(url, """
+            select from_stage, to_stage, to_char(cohort_month, 'YYYY-MM'), people_entered,
+                   people_converted from marts.kpi_cohort_conversion"""):
+        cohorts[f"{f}>{t}@{month}"] = (entered, converted)
+    expected_cohorts = {f"{pair}@{month}": (c["entered"], c["converted"])
+                        for pair, months in truth["cohort_conversions"].items()
+                        for month, c in months.items()}
+    bad.mapping("cohorts", expected_cohorts, cohorts)
+
+    bad.mapping("orphans", truth["orphans"],
+                dict(rows(url, "select person_id, reason from marts.orphaned_leads")))
+
+    campaigns = rows(url, """select campaign_id, spend_usd, is_measurable, first_touch_revenue_usd,
+        last_touch_revenue_usd, linear_revenue_usd, w_shaped_revenue_usd
+        from marts.kpi_campaign_attribution""")
+    bad.mapping("spend", truth["spend_usd_by_campaign"], {c[0]: c[1] for c in campaigns}, 0.005)
+    unmeasurable = sum(float(c[1]) for c in campaigns if not c[2])
+    bad.check("unmeasurable_spend_usd", truth["unmeasurable_spend_usd"], unmeasurable, 0.005)
+    for index, model in enumerate(("first_touch", "last_touch", "linear", "w_shaped"), start=3):
+        found = {c[0]: c[index] for c in campaigns if c[index]}
+        bad.mapping(f"attributed[{model}]", truth["attributed_revenue_usd_by_campaign"][model],
+                    found, 0.011)
+
+    wasted = rows(url, "select rep_id, source_channel, wasted_minutes, wasted_usd "
+                       "from marts.kpi_wasted_sales_time")
+    by_rep_hours, by_rep_usd, by_channel = {}, {}, {}
+    for rep, channel, minutes, usd in wasted:
+        by_rep_hours[rep] = by_rep_hours.get(rep, 0) + minutes / 60
+        by_rep_usd[rep] = by_rep_usd.get(rep, 0) + float(usd)
+        by_channel[channel] = by_channel.get(channel, 0) + minutes / 60
+    bad.mapping("wasted_hours_by_rep", truth["wasted_sales_hours_by_rep"], by_rep_hours, 1e-6)
+    bad.mapping("wasted_usd_by_rep", truth["wasted_sales_usd_by_rep"], by_rep_usd, 0.011)
+    bad.mapping("wasted_hours_by_channel", truth["wasted_sales_hours_by_channel"], by_channel, 1e-6)
+
+    assert not bad, f"{len(bad)} mismatch(es):\n" + "\n".join(bad[:60])

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test ci airflow lint db-up db-down clean
+.PHONY: help install demo test ci airflow docs bench lint db-up db-down clean
 
 help:  ## this menu
 	@echo "revgen - the revenue-funnel warehouse"
@@ -36,6 +36,13 @@ ci: test  ## exactly what CI runs (.ci/run calls `make test`)
 
 airflow: $(INSTALLED)  ## start the Airflow UI on 127.0.0.1:8080 (Ctrl-C stops it)
 	@$(BIN)/revgen airflow-ui --port $${PORT:-8080}
+
+docs: $(INSTALLED)  ## dbt docs site of the warehouse (models, columns, tests, exposures, lineage)
+	@$(BIN)/revgen dbt docs generate
+	@echo "docs: $$($(BIN)/python -c 'from revgen.config import paths; print(paths().dbt_target / "index.html")')  (serve: .venv/bin/revgen dbt docs serve --port 8081)"
+
+bench: $(INSTALLED)  ## load speed against psql \copy (generates a 100k-person company; empties the local warehouse)
+	@$(BIN)/revgen bench --people $${PEOPLE:-100000}
 
 lint: $(INSTALLED)  ## ruff on the package, DAGs and tests
 	@$(BIN)/ruff check revgen dags tests

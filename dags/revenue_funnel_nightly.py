@@ -79,12 +79,13 @@ def revenue_funnel_nightly():
 
         return extract(warehouse_url_from_connection(), system, key)
 
-    @task(outlets=[MARTS], trigger_rule="none_failed")
-    def dbt_build(data_interval_end=None) -> dict:
+    @task
+    def dbt_build(layer: str, data_interval_end=None) -> dict:
+        """One dbt layer: models, their tests and unit tests (dbt build --select <layer>)."""
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import build_models
 
-        return build_models(warehouse_url_from_connection(), data_interval_end.isoformat())
+        return build_models(warehouse_url_from_connection(), data_interval_end.isoformat(), layer)
 
     @task
     def check_quality(run_id=None) -> dict:
@@ -133,9 +134,15 @@ def revenue_funnel_nightly():
                 extracts[system, other] >> extracts[system, key]
             if not upstream:
                 chooser >> extracts[system, key]
-    built = dbt_build()
-    [*loads.values(), *extracts.values()] >> built
-    built >> check_quality() >> alert_orphans() >> summarize()
+    # dbt, one task per layer (no dbt run at parse time): staging -> snapshots -> intermediate -> marts
+    layers = [
+        dbt_build.override(task_id=f"dbt_build_{layer}", **extra)(layer)
+        for layer, extra in (("staging", {"trigger_rule": "none_failed"}), ("snapshots", {}),
+                             ("intermediate", {}), ("marts", {"outlets": [MARTS]}))
+    ]
+    [*loads.values(), *extracts.values()] >> layers[0]
+    layers[0] >> layers[1] >> layers[2] >> layers[3]
+    layers[3] >> check_quality() >> alert_orphans() >> summarize()
 
 
 revenue_funnel_nightly()

@@ -25,9 +25,13 @@ def extract_files(source: str, landing: Path | None = None) -> dict[str, list[st
             next(iter(read_records(path, stream, stream_mapping)), None)  # InputError on bad header
         found[stream.name] = [path.name for path in files]
     if not any(found.values()):
-        log.warning("%s: no export files in %s (expected e.g. %s.csv); nothing to load from "
-                    "files. Run `revgen generate` for demo data, or drop exports there.",
-                    source, folder, next(s.name for s in STREAMS if s.source == source))
+        log.warning(
+            "%s: no export files in %s (expected e.g. %s.csv); nothing to load from "
+            "files. Run `revgen generate` for demo data, or drop exports there.",
+            source,
+            folder,
+            next(s.name for s in STREAMS if s.source == source),
+        )
     log.info("%s: %d file(s) in %s", source, sum(len(v) for v in found.values()), folder)
     return found
 
@@ -45,11 +49,21 @@ def load_files(
     return totals
 
 
-def build_models(url: str, as_of: str) -> dict[str, str]:
+DBT_LAYERS = {  # what each nightly dbt task builds (sources are tested with staging)
+    "staging": "source:* path:models/staging",
+    "snapshots": "resource_type:snapshot",
+    "intermediate": "path:models/intermediate",
+    "marts": "path:models/marts",
+}
+
+
+def build_models(url: str, as_of: str, layer: str | None = None) -> dict[str, str]:
+    """dbt build of one layer (or the whole project), as of the run's data interval end."""
     from revgen.dbt import run_dbt
 
-    run_dbt(url, ["build"], as_of=as_of)
-    return {"as_of": as_of}
+    selection = ["--select", *DBT_LAYERS[layer].split()] if layer else []
+    run_dbt(url, ["build", *selection], as_of=as_of)
+    return {"as_of": as_of, "layer": layer or "all"}
 
 
 def check_quality(url: str, run_id: str) -> dict[str, int]:

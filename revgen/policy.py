@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +42,10 @@ class Mql(_Strict):
     score_threshold: int = Field(gt=0)
 
 
+class OpportunityRule(_Strict):
+    require_budget: bool = True
+
+
 class WastedTime(_Strict):
     annual_revenue_target_usd: float = Field(gt=0)
     working_days_per_year: float = Field(gt=0)
@@ -56,6 +61,7 @@ class Policy(_Strict):
     icp: Icp
     interest: Interest
     mql: Mql
+    opportunity: OpportunityRule = OpportunityRule()
     stale_days: int = Field(gt=0)
     wasted_time: WastedTime
 
@@ -76,7 +82,9 @@ class Policy(_Strict):
 
 
 def default_policy_path() -> Path:
-    return paths().dbt_project / "policy.yml"
+    """REVGEN_POLICY when set (another company's or a what-if policy), else dbt_project/policy.yml."""
+    override = os.environ.get("REVGEN_POLICY")
+    return Path(override) if override else paths().dbt_project / "policy.yml"
 
 
 def load_policy(path: Path | None = None) -> Policy:

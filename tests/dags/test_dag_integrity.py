@@ -9,7 +9,10 @@ from revgen.sources.api import SETTINGS, objects, upstream_objects
 from tests.helpers import ROOT
 
 TAIL = [
-    ("dbt_build", "check_quality"),
+    ("dbt_build_staging", "dbt_build_snapshots"),
+    ("dbt_build_snapshots", "dbt_build_intermediate"),
+    ("dbt_build_intermediate", "dbt_build_marts"),
+    ("dbt_build_marts", "check_quality"),
     ("check_quality", "alert_orphans"),
     ("alert_orphans", "summarize"),
 ]
@@ -22,13 +25,13 @@ def expected_edges() -> set[tuple[str, str]]:
     for stream in STREAMS:
         load = f"load_{stream.source}_{stream.name}"
         edges.add((f"extract_{stream.source}_files", load))
-        edges.add((load, "dbt_build"))
+        edges.add((load, "dbt_build_staging"))
         edges.update((f"load_{stream.source}_{ref.stream}", load) for ref in stream.references)
     edges.add(("choose_api_sources", "no_api_source"))
     for system in SETTINGS:
         for key in objects(system):
             task = f"extract_{system}_{key.lower()}"
-            edges.add((task, "dbt_build"))
+            edges.add((task, "dbt_build_staging"))
             upstream = upstream_objects(system, key)
             edges.update((f"extract_{system}_{other.lower()}", task) for other in upstream)
             if not upstream:

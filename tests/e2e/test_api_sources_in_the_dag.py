@@ -19,9 +19,16 @@ def test_hubspot_objects_flow_through_the_dag_and_salesforce_is_skipped(warehous
 
     folder = tmp_path / "company"
     truth = generate_company(people=300, seed=5, days=45, out=folder, progress=False)
-    data = {name: clean_rows(folder, truth, source, name) for source, name in [
-        ("marketing", "contacts"), ("marketing", "campaigns"), ("crm", "users"),
-        ("crm", "opportunities"), ("crm", "activities")]}
+    data = {
+        name: clean_rows(folder, truth, source, name)
+        for source, name in [
+            ("marketing", "contacts"),
+            ("marketing", "campaigns"),
+            ("crm", "users"),
+            ("crm", "opportunities"),
+            ("crm", "activities"),
+        ]
+    }
     data["history"] = clean_rows(folder, truth, "crm", "opportunity_history")
     with connect(warehouse, autocommit=True) as conn:
         drop_revgen_schemas(conn)
@@ -31,21 +38,35 @@ def test_hubspot_objects_flow_through_the_dag_and_salesforce_is_skipped(warehous
     fake_data = HubSpotData(data)
     with FakeApi(fake_data.route) as fake:
         host, port = fake.url.rsplit(":", 1)
-        connection = json.dumps({"conn_type": "http", "host": host, "port": int(port),
-                                 "password": "pat-test-token"})
+        connection = json.dumps(
+            {"conn_type": "http", "host": host, "port": int(port), "password": "pat-test-token"}
+        )
         as_of = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
-        log = run_dag_test(warehouse, as_of.date().isoformat(), "e2e-hubspot.log",
-                           extra_env={"AIRFLOW_CONN_REVGEN_HUBSPOT": connection})
+        log = run_dag_test(
+            warehouse,
+            as_of.date().isoformat(),
+            "e2e-hubspot.log",
+            extra_env={"AIRFLOW_CONN_REVGEN_HUBSPOT": connection},
+        )
     text = open(log).read()
     assert "end task task_id=extract_hubspot_deals" in text
     assert "end task task_id=extract_salesforce_lead" not in text  # skipped by the branch
     assert rows(warehouse, "select _source, count(*) from raw_marketing.contacts group by 1") == [
-        ("hubspot", len(data["contacts"]))]
+        ("hubspot", len(data["contacts"]))
+    ]
     assert rows(warehouse, "select count(*) from raw_crm.opportunities") == [
-        (len(data["opportunities"]),)]
-    marks = dict(rows(warehouse, "select stream, value from revgen_meta.watermarks "
-                                 "where source = 'hubspot'"))
-    assert set(marks) == {"owners", "campaigns", "contacts", "deals", "deal_stage_history",
-                          "engagements"}
+        (len(data["opportunities"]),)
+    ]
+    marks = dict(
+        rows(warehouse, "select stream, value from revgen_meta.watermarks where source = 'hubspot'")
+    )
+    assert set(marks) == {
+        "owners",
+        "campaigns",
+        "contacts",
+        "deals",
+        "deal_stage_history",
+        "engagements",
+    }
     assert "pat-test-token" not in text  # the token never reaches the task logs
     assert all(entry[0] in ("GET", "POST") for entry in fake.log)

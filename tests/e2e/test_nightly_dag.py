@@ -47,7 +47,9 @@ def test_dag_run_fills_raw_marts_and_quality_results_as_the_ground_truth_says(ni
     for task in (
         "extract_marketing_files",
         "load_crm_leads",
-        "dbt_build",
+        "dbt_build_staging",
+        "dbt_build_snapshots",
+        "dbt_build_marts",
         "check_quality",
         "alert_orphans",
         "summarize",

@@ -47,17 +47,28 @@ def test_every_ground_truth_figure_equals_the_marts(built):
     bad = Mismatches()
 
     stages = dict(rows(url, "select stage_name, people from marts.kpi_stage_volume"))
-    bad.mapping("people_per_stage", truth["people_per_stage"],
-                {k: v for k, v in stages.items() if k in truth["people_per_stage"]})
+    bad.mapping(
+        "people_per_stage",
+        truth["people_per_stage"],
+        {k: v for k, v in stages.items() if k in truth["people_per_stage"]},
+    )
 
-    moves = {f"{f}>{t}:{d}": n for f, t, d, n in rows(
-        url, "select from_stage, to_stage, direction, count(*) from marts.fct_stage_transitions "
-             "group by 1, 2, 3")}
+    moves = {
+        f"{f}>{t}:{d}": n
+        for f, t, d, n in rows(
+            url,
+            "select from_stage, to_stage, direction, count(*) from marts.fct_stage_transitions "
+            "group by 1, 2, 3",
+        )
+    }
     bad.mapping("transitions", truth["transitions"], moves)
 
-    for f, t, entered, converted, rate, median, p90 in rows(url, """
+    for f, t, entered, converted, rate, median, p90 in rows(
+        url,
+        """
             select from_stage, to_stage, people_entered, people_converted, conversion_rate,
-                   velocity_days_median, velocity_days_p90 from marts.kpi_stage_conversion"""):
+                   velocity_days_median, velocity_days_p90 from marts.kpi_stage_conversion""",
+    ):
         expected = truth["conversions"][f"{f}>{t}"]
         bad.check(f"conversions[{f}>{t}].entered", expected["entered"], entered)
         bad.check(f"conversions[{f}>{t}].converted", expected["converted"], converted)
@@ -66,31 +77,46 @@ def test_every_ground_truth_figure_equals_the_marts(built):
         bad.check(f"conversions[{f}>{t}].p90", expected["velocity_days_p90"], p90, 1e-9)
 
     cohorts = {}
-    for f, t, month, entered, converted in rows(url, """
+    for f, t, month, entered, converted in rows(
+        url,
+        """
             select from_stage, to_stage, to_char(cohort_month, 'YYYY-MM'), people_entered,
-                   people_converted from marts.kpi_cohort_conversion"""):
+                   people_converted from marts.kpi_cohort_conversion""",
+    ):
         cohorts[f"{f}>{t}@{month}"] = (entered, converted)
-    expected_cohorts = {f"{pair}@{month}": (c["entered"], c["converted"])
-                        for pair, months in truth["cohort_conversions"].items()
-                        for month, c in months.items()}
+    expected_cohorts = {
+        f"{pair}@{month}": (c["entered"], c["converted"])
+        for pair, months in truth["cohort_conversions"].items()
+        for month, c in months.items()
+    }
     bad.mapping("cohorts", expected_cohorts, cohorts)
 
-    bad.mapping("orphans", truth["orphans"],
-                dict(rows(url, "select person_id, reason from marts.orphaned_leads")))
+    bad.mapping(
+        "orphans",
+        truth["orphans"],
+        dict(rows(url, "select person_id, reason from marts.orphaned_leads")),
+    )
 
-    campaigns = rows(url, """select campaign_id, spend_usd, is_measurable, first_touch_revenue_usd,
+    campaigns = rows(
+        url,
+        """select campaign_id, spend_usd, is_measurable, first_touch_revenue_usd,
         last_touch_revenue_usd, linear_revenue_usd, w_shaped_revenue_usd
-        from marts.kpi_campaign_attribution""")
+        from marts.kpi_campaign_attribution""",
+    )
     bad.mapping("spend", truth["spend_usd_by_campaign"], {c[0]: c[1] for c in campaigns}, 0.005)
     unmeasurable = sum(float(c[1]) for c in campaigns if not c[2])
     bad.check("unmeasurable_spend_usd", truth["unmeasurable_spend_usd"], unmeasurable, 0.005)
     for index, model in enumerate(("first_touch", "last_touch", "linear", "w_shaped"), start=3):
         found = {c[0]: c[index] for c in campaigns if c[index]}
-        bad.mapping(f"attributed[{model}]", truth["attributed_revenue_usd_by_campaign"][model],
-                    found, 0.011)
+        bad.mapping(
+            f"attributed[{model}]", truth["attributed_revenue_usd_by_campaign"][model], found, 0.011
+        )
 
-    wasted = rows(url, "select rep_id, source_channel, wasted_minutes, wasted_usd "
-                       "from marts.kpi_wasted_sales_time")
+    wasted = rows(
+        url,
+        "select rep_id, source_channel, wasted_minutes, wasted_usd "
+        "from marts.kpi_wasted_sales_time",
+    )
     by_rep_hours, by_rep_usd, by_channel = {}, {}, {}
     for rep, channel, minutes, usd in wasted:
         by_rep_hours[rep] = by_rep_hours.get(rep, 0) + minutes / 60

@@ -3,7 +3,7 @@
 import pytest
 
 from revgen.dbt import run_dbt
-from tests.helpers import load_company, rows
+from tests.helpers import ROOT, load_company, rows
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,56 @@ def test_quality_gates_warn_on_orphans_and_block_on_broken_kpis(built):
         run_dbt(
             url, ["build", "--select", "kpi_stage_conversion"], as_of=truth["generator"]["as_of"]
         )
+
+
+def test_raising_the_mql_threshold_in_the_policy_file_changes_stages_with_no_sql_edit(
+    built, tmp_path, monkeypatch
+):
+    url, truth = built
+    before = dict(rows(url, "select stage_name, people from marts.kpi_stage_volume"))
+    mqls_before = rows(url, "select count(*) from marts.dim_people where mql_at is not null")[0][0]
+    policy = (ROOT / "dbt_project" / "policy.yml").read_text()
+    assert "score_threshold: 60" in policy
+    strict = tmp_path / "policy.yml"
+    strict.write_text(policy.replace("score_threshold: 60", "score_threshold: 90"))
+    monkeypatch.setenv("REVGEN_POLICY", str(strict))
+    try:
+        run_dbt(url, ["build"], as_of=truth["generator"]["as_of"])
+        after = dict(rows(url, "select stage_name, people from marts.kpi_stage_volume"))
+        mqls_after = rows(url, "select count(*) from marts.dim_people where mql_at is not null")[0][
+            0
+        ]
+        assert mqls_after < mqls_before
+        assert after["lead"] < before["lead"] and after["prospect"] > before["prospect"]
+        assert sum(after.values()) == sum(before.values())
+    finally:
+        monkeypatch.delenv("REVGEN_POLICY")
+        run_dbt(url, ["build"], as_of=truth["generator"]["as_of"])
+    assert dict(rows(url, "select stage_name, people from marts.kpi_stage_volume")) == before
+
+
+def test_dbt_docs_generate_builds_a_catalog_of_every_mart(built):
+    import json
+
+    from revgen.config import paths
+
+    url, truth = built
+    assert run_dbt(url, ["docs", "generate"], as_of=truth["generator"]["as_of"]) == 0
+    target = paths().dbt_target
+    assert (target / "index.html").stat().st_size > 10_000
+    catalog = json.loads((target / "catalog.json").read_text())
+    marts = {
+        node["metadata"]["name"]
+        for node in catalog["nodes"].values()
+        if node["metadata"]["schema"] == "marts"
+    }
+    assert {
+        "dim_people",
+        "orphaned_leads",
+        "kpi_stage_conversion",
+        "fct_stage_transitions",
+        "kpi_campaign_attribution",
+        "kpi_wasted_sales_time",
+    } <= marts
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert {e["name"] for e in manifest["exposures"].values()} >= {"orphaned_leads_watch"}

@@ -13,8 +13,9 @@ def _tree_equal(left, right) -> bool:
 
 def test_same_seed_gives_byte_identical_output_and_another_seed_differs(tmp_path):
     for folder, seed in (("a", "7"), ("b", "7"), ("c", "8")):
-        result = revgen_cli("generate", "--people", "1000", "--seed", seed, "--out",
-                            str(tmp_path / folder))
+        result = revgen_cli(
+            "generate", "--people", "1000", "--seed", seed, "--out", str(tmp_path / folder)
+        )
         assert result.returncode == 0, result.stderr
     filecmp.clear_cache()
     assert _tree_equal(tmp_path / "a", tmp_path / "b")

@@ -127,12 +127,13 @@ final as (
         coalesce(reach.people_reached, 0) as people_reached,
         coalesce(reach.anonymous_touches, 0) as anonymous_touches,
         case when coalesce(reach.people_reached, 0) = 0 then false else true end as is_measurable,
-        coalesce(credit_by_campaign.first_touch_usd, 0) as first_touch_revenue_usd,
-        coalesce(credit_by_campaign.last_touch_usd, 0) as last_touch_revenue_usd,
-        coalesce(credit_by_campaign.linear_usd, 0) as linear_revenue_usd,
-        coalesce(credit_by_campaign.w_shaped_usd, 0) as w_shaped_revenue_usd,
+        round(coalesce(credit_by_campaign.first_touch_usd, 0), 2) as first_touch_revenue_usd,
+        round(coalesce(credit_by_campaign.last_touch_usd, 0), 2) as last_touch_revenue_usd,
+        round(coalesce(credit_by_campaign.linear_usd, 0), 2) as linear_revenue_usd,
+        round(coalesce(credit_by_campaign.w_shaped_usd, 0), 2) as w_shaped_revenue_usd,
         case when spend.spend_usd > 0
-            then (coalesce(credit_by_campaign.w_shaped_usd, 0) - spend.spend_usd) / spend.spend_usd
+            then round(
+                (coalesce(credit_by_campaign.w_shaped_usd, 0) - spend.spend_usd) / spend.spend_usd, 4)
         end as w_shaped_roi
     from campaigns
     left join spend on spend.campaign_id = campaigns.campaign_id

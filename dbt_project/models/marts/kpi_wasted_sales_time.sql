@@ -96,9 +96,9 @@ final as (
             as {{ dbt.type_numeric() }})
             / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
             as hourly_value_usd,
-        cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60
+        round(cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60
             * coalesce(users.annual_revenue_target_usd, {{ wasted['annual_revenue_target_usd'] }})
-            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
+            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }}), 2)
             as wasted_usd
     from judged
     inner join users on users.user_id = judged.owner_id

@@ -28,12 +28,6 @@ accounts as (
     from {{ ref('stg_crm__accounts') }}
 ),
 
-lead_history as (
-    select lead_id, new_value, changed_at
-    from {{ ref('stg_crm__lead_history') }}
-    where field = 'status'
-),
-
 users as (
     select user_id, user_name, team, is_active, deactivated_at
     from {{ ref('stg_crm__users') }}
@@ -47,6 +41,23 @@ programs as (
 activities as (
     select owner_id, lead_id, opportunity_id, started_at
     from {{ ref('stg_crm__activities') }}
+),
+
+stage_events as (
+    select person_id, event_number, stage, entered_at
+    from {{ ref('int_stage_events_unioned') }}
+),
+
+current_stages as (
+    -- a person's stage is the stage of their latest entry (one definition: the event log)
+    select person_id, stage as current_stage, entered_at as stage_entered_at
+    from (
+        select
+            stage_events.*,
+            row_number() over (partition by person_id order by event_number desc) as recency
+        from stage_events
+    ) ranked
+    where recency = 1
 ),
 
 latest_leads as (
@@ -69,15 +80,6 @@ lead_opportunities as (
         ) as recency,
         max(case when stage = 'won' then 1 else 0 end) over (partition by lead_id) as has_won
     from opportunities
-),
-
-lead_status_moments as (
-    select
-        lead_id,
-        max(case when new_value = 'new' then changed_at end) as last_handed_over_at,
-        max(case when new_value = 'recycled' then changed_at end) as last_recycled_at
-    from lead_history
-    group by lead_id
 ),
 
 latest_opportunities as (
@@ -108,57 +110,33 @@ joined as (
         latest_leads.lead_id,
         latest_leads.status as lead_status,
         latest_leads.owner_id as lead_owner_id,
-        latest_leads.created_at as lead_created_at,
-        latest_leads.updated_at as lead_updated_at,
         latest_opportunities.opportunity_id as latest_opportunity_id,
         latest_opportunities.stage as latest_opportunity_stage,
         latest_opportunities.owner_id as latest_opportunity_owner_id,
         latest_opportunities.created_at as latest_opportunity_created_at,
         latest_opportunities.closed_at as latest_opportunity_closed_at,
-        lead_status_moments.last_handed_over_at,
-        lead_status_moments.last_recycled_at,
         latest_won.opportunity_id as won_opportunity_id,
-        accounts.owner_id as account_owner_id,
-        latest_won.closed_at as won_at
+        accounts.owner_id as account_owner_id
     from contacts
     left join qualified on qualified.contact_id = contacts.contact_id
     left join latest_leads on latest_leads.contact_id = contacts.contact_id
     left join latest_opportunities on latest_opportunities.lead_id = latest_leads.lead_id
     left join latest_won on latest_won.lead_id = latest_leads.lead_id
     left join accounts on accounts.account_id = latest_won.account_id
-    left join lead_status_moments on lead_status_moments.lead_id = latest_leads.lead_id
 ),
 
 staged as (
     select
         joined.*,
-        case
-            when won_opportunity_id is not null then 'customer'
-            when latest_opportunity_stage not in ('won', 'lost') then 'opportunity'
-            when lead_status = 'disqualified' then 'database'
-            when lead_status = 'recycled' or latest_opportunity_stage = 'lost' then 'prospect'
-            when mql_at is not null then 'lead'
-            when prospect_at is not null then 'prospect'
-            else 'database'
-        end as current_stage
+        current_stages.current_stage,
+        current_stages.stage_entered_at
     from joined
+    inner join current_stages on current_stages.person_id = joined.person_id
 ),
 
 owned as (
     select
         staged.*,
-        case current_stage
-            when 'customer' then won_at
-            when 'opportunity' then latest_opportunity_created_at
-            when 'lead' then coalesce(last_handed_over_at, lead_created_at, mql_at)
-            when 'prospect' then
-                case
-                    when latest_opportunity_stage = 'lost' then latest_opportunity_closed_at
-                    when lead_status = 'recycled' then coalesce(last_recycled_at, lead_updated_at)
-                    else prospect_at
-                end
-            else created_at
-        end as stage_entered_at,
         case
             when current_stage = 'prospect' then 'program'
             when current_stage in ('lead', 'opportunity', 'customer') then 'user'

@@ -26,9 +26,13 @@ lead_status_changes as (
 ),
 
 opportunities as (
+    -- what makes an opportunity (policy): accepted and converted, budget confirmed if required
     select opportunity_id, lead_id
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
+    {%- if policy()['opportunity']['require_budget'] %}
+        and has_budget
+    {%- endif %}
 ),
 
 opportunity_closings as (
@@ -73,8 +77,10 @@ lead_moves as (
         end
     from lead_status_changes
     inner join leads on leads.lead_id = lead_status_changes.lead_id
-    where lead_status_changes.new_value in ('recycled', 'disqualified', 'converted')
+    where lead_status_changes.new_value in ('recycled', 'disqualified')
         or (lead_status_changes.new_value = 'new' and lead_status_changes.old_value = 'recycled')
+        or (lead_status_changes.new_value = 'converted' and exists (
+            select 1 from opportunities where opportunities.lead_id = lead_status_changes.lead_id))
 ),
 
 deal_outcomes as (

@@ -134,6 +134,8 @@ class Person:
                 "duration_minutes": str(minutes),
             },
         )
+        if lead_id is not None:
+            self.journey.lead_touches.append(at)
         if wasted:
             self.c.truth.add_waste(
                 owner.user_id, minutes, self.c.hourly_usd(owner), self.journey.source_channel
@@ -176,7 +178,9 @@ class Company:
         self.days = days
         self.policy = policy
         self.rng = random.Random(seed)
-        self.truth = Truth()
+        self.truth = Truth(
+            start=self.start, days=days, sla_hours=policy.stage("lead").sla_hours or 24
+        )
         self.sla = timedelta(hours=policy.stage("lead").sla_hours or 24)
         self.stale = timedelta(days=policy.stale_days)
         self.threshold = policy.mql.score_threshold
@@ -190,6 +194,18 @@ class Company:
     def emit(self, key: str, row: dict) -> int:
         self.truth.rows[key] += 1
         return self.w.write(key, row)
+
+    def emit_opportunity(self, row: dict) -> None:
+        self.emit("crm.opportunities", row)
+        self.truth.add_opportunity(
+            row["opportunity_type"],
+            row["stage"],
+            float(row["amount"]),
+            datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")),
+            datetime.fromisoformat(row["closed_at"].replace("Z", "+00:00"))
+            if row["closed_at"]
+            else None,
+        )
 
     def hourly_usd(self, user: User) -> float:
         wasted = self.policy.wasted_time
@@ -325,7 +341,7 @@ class Company:
             "updated_at": iso(created),
         }
         fit = self.fits_icp(contact)
-        p.journey.enter("database", created)
+        p.journey.enter("database", created, "known")
         p.lifecycle("subscriber", created)
 
         for _ in range(rng.randint(3, 10)):  # anonymous awareness before they were known
@@ -383,7 +399,7 @@ class Company:
                 mql_at = touched
 
         if prospect_at is not None:
-            p.journey.enter("prospect", prospect_at)
+            p.journey.enter("prospect", prospect_at, "icp_fit_and_interest")
             contact["nurture_program_id"] = rng.choices(
                 ["NP-1", "NP-2", "NP-3", None], weights=[60, 36, 2, 2]
             )[0]
@@ -396,7 +412,7 @@ class Company:
             if prospect_at is not None:
                 self.judge_nurture(p, contact)
         self.emit("marketing.contacts", contact)
-        self.truth.add_journey(p.journey)
+        self.truth.add_journey(p.journey, self.as_of)
 
     def pick(self, rng: random.Random, role: str) -> User:
         return rng.choice(self.users[role])
@@ -442,15 +458,18 @@ class Company:
         }
         p.lead_change(lead, "status", "new", mql_at)
         p.lead_change(lead, "owner_id", sdr.user_id, mql_at)
-        p.journey.enter("lead", mql_at)
+        p.journey.enter("lead", mql_at, "mql_score")
+        p.journey.first_mql_at = mql_at
         p.lifecycle("marketingqualifiedlead", mql_at)
         handed_at, accepted_at, last_touch, owner = mql_at, None, None, sdr
         for cycle in range(3):
             delay = timedelta(hours=rng.choice([0.5, 2, 6, 20, 40, 70]))
             if not p.before_as_of(handed_at + delay):
                 accepted_at = None
+                p.journey.handovers.append((handed_at, None))
                 break
             accepted_at = handed_at + delay
+            p.journey.handovers.append((handed_at, accepted_at))
             p.lead_change(lead, "status", "working", accepted_at)
             p.lifecycle("salesqualifiedlead", accepted_at)
             fate = rng.random()
@@ -459,13 +478,13 @@ class Company:
                 end = accepted_at + timedelta(days=rng.randint(1, 10))
                 self.sdr_work(p, sdr, lead, accepted_at, end, wasted=True)
                 p.lead_change(lead, "status", "recycled", end)
-                p.journey.enter("prospect", end)
+                p.journey.enter("prospect", end, "recycled")
                 p.lifecycle("lead", end)
                 contact["nurture_program_id"] = contact["nurture_program_id"] or "NP-1"
                 back = end + timedelta(days=rng.randint(5, 25))
                 if rng.random() < 0.4 and p.before_as_of(back):
                     p.lead_change(lead, "status", "new", back)  # re-qualified: back to sales
-                    p.journey.enter("lead", back)
+                    p.journey.enter("lead", back, "requalified")
                     p.lifecycle("marketingqualifiedlead", back)
                     handed_at = back
                     continue
@@ -476,7 +495,7 @@ class Company:
                 end = accepted_at + timedelta(days=rng.randint(1, 10))
                 self.sdr_work(p, sdr, lead, accepted_at, end, wasted=True)
                 p.lead_change(lead, "status", "disqualified", end)
-                p.journey.enter("database", end)
+                p.journey.enter("database", end, "disqualified")
                 self.emit("crm.leads", lead)
                 return
             if fate < 0.57 and room > timedelta(days=4):
@@ -543,7 +562,7 @@ class Company:
             },
         )
         p.lead_change(lead, "status", "converted", created)
-        p.journey.enter("opportunity", created)
+        p.journey.enter("opportunity", created, "converted")
         p.lifecycle("opportunity", created)
         amount = f"{rng.choice([8, 15, 30, 60]) * 1000}.00"
         opp = {
@@ -590,16 +609,16 @@ class Company:
             moment = moment + timedelta(days=rng.randint(1, 6))
         if opp["stage"] == "won":
             self.truth.attribute(p.touches, p.first_mql_at, created, float(amount))
-            p.journey.enter("customer", last)
+            p.journey.enter("customer", last, "won")
             p.lifecycle("customer", last)
-            self.emit("crm.opportunities", opp)
+            self.emit_opportunity(opp)
             self.customer(p, account_id, opp_id, amount, last, am)
             return
         if opp["stage"] == "lost":
-            p.journey.enter("prospect", last)
+            p.journey.enter("prospect", last, "lost")
             p.lifecycle("lead", last)
             contact["nurture_program_id"] = contact["nurture_program_id"] or "NP-2"
-            self.emit("crm.opportunities", opp)
+            self.emit_opportunity(opp)
             self.judge_nurture(p, contact)
             return
         if rng.random() < 0.9:
@@ -608,7 +627,7 @@ class Company:
             )
             p.activity(ae, follow_up, opp_id=opp_id)
             last_touch = follow_up
-        self.emit("crm.opportunities", opp)
+        self.emit_opportunity(opp)
         self.judge(p, "sales", ae, last_touch, None, None)
 
     def customer(
@@ -652,7 +671,7 @@ class Company:
             if p.before_as_of(closed):
                 expansion["stage"] = "won" if rng.random() < 0.6 else "lost"
                 expansion["closed_at"] = iso(closed)
-            self.emit("crm.opportunities", expansion)
+            self.emit_opportunity(expansion)
             if expansion["stage"] == "won":
                 self.emit(
                     "crm.orders",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 FUNNEL = ("database", "prospect", "lead", "opportunity", "customer")
 MODELS = ("first_touch", "last_touch", "linear", "w_shaped")
@@ -77,11 +77,16 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
 class Journey:
     person_id: str
     events: list[tuple[str, datetime]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     orphan_reason: str | None = None
     source_channel: str | None = None
+    first_mql_at: datetime | None = None
+    lead_touches: list[datetime] = field(default_factory=list)  # sales activities on the lead
+    handovers: list[tuple[datetime, datetime | None]] = field(default_factory=list)
 
-    def enter(self, stage: str, at: datetime) -> None:
+    def enter(self, stage: str, at: datetime, reason: str = "") -> None:
         self.events.append((stage, at))
+        self.reasons.append(reason)
 
     @property
     def stage(self) -> str:
@@ -106,6 +111,74 @@ class Truth:
     attributed: dict[str, Counter] = field(default_factory=lambda: {m: Counter() for m in MODELS})
     won_revenue_usd: float = 0.0
     cohorts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    speed_to_lead_minutes: list[float] = field(default_factory=list)
+    mqls_never_touched: int = 0
+    sla_met: int = 0
+    sla_decided: int = 0
+    recycle: Counter = field(default_factory=Counter)
+    opportunities: Counter = field(default_factory=Counter)
+    won_cycle_days: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    daily: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    start: datetime | None = None
+    days: int = 0
+    sla_hours: float = 24.0
+
+    def add_opportunity(
+        self, kind: str, stage: str, amount: float, created: datetime, closed: datetime | None
+    ) -> None:
+        """Win rate, deal size, cycle length and pipeline, per opportunity type."""
+        if stage in ("won", "lost"):
+            self.opportunities[f"{kind}:closed"] += 1
+            self.opportunities[f"{kind}:closed_usd"] += amount
+            if stage == "won":
+                self.opportunities[f"{kind}:won"] += 1
+                self.opportunities[f"{kind}:won_usd"] += amount
+                self.won_cycle_days[kind].append((closed - created).total_seconds() / 86400)
+        else:
+            self.opportunities[f"{kind}:open"] += 1
+            self.opportunities[f"{kind}:open_usd"] += amount
+
+    def _add_sales_timing(self, journey: Journey, as_of: datetime) -> None:
+        if journey.first_mql_at is not None:
+            after = [t for t in journey.lead_touches if t >= journey.first_mql_at]
+            if after:
+                minutes = (min(after) - journey.first_mql_at).total_seconds() / 60
+                self.speed_to_lead_minutes.append(minutes)
+            else:
+                self.mqls_never_touched += 1
+        sla = timedelta(hours=self.sla_hours)
+        for handed, accepted in journey.handovers:
+            met = accepted is not None and accepted - handed <= sla
+            if accepted is not None or handed + sla <= as_of:
+                self.sla_decided += 1
+                self.sla_met += met
+
+    def _add_recycling(self, journey: Journey) -> None:
+        stages, reasons = [e[0] for e in journey.events], journey.reasons
+        if "lead" in stages:
+            self.recycle["reached_lead"] += 1
+            recycled_at = [i for i, r in enumerate(reasons) if r == "recycled"]
+            if recycled_at:
+                self.recycle["recycled"] += 1
+                if any(stages[i] == "lead" for i in range(recycled_at[0] + 1, len(stages))):
+                    self.recycle["recycled_came_back"] += 1
+        if "opportunity" in stages:
+            self.recycle["reached_opportunity"] += 1
+            self.recycle["lost_to_nurture"] += "lost" in reasons
+
+    def _add_days(self, journey: Journey) -> None:
+        """People per stage at the end of each day: a change on the day of each day's last event."""
+        last_of_day: dict[int, str] = {}
+        for stage, at in journey.events:
+            last_of_day[(at - self.start).days] = stage
+        previous = None
+        for day in sorted(last_of_day):
+            stage = last_of_day[day]
+            if stage != previous:
+                self.daily[day][stage] += 1
+                if previous is not None:
+                    self.daily[day][previous] -= 1
+            previous = stage
 
     def attribute(
         self, touches: list[Touch], mql_at: datetime | None, opportunity_at: datetime, amount: float
@@ -121,7 +194,10 @@ class Truth:
                 if share:
                     self.attributed[model][touch.campaign_id] += share * amount
 
-    def add_journey(self, journey: Journey) -> None:
+    def add_journey(self, journey: Journey, as_of: datetime) -> None:
+        self._add_sales_timing(journey, as_of)
+        self._add_recycling(journey)
+        self._add_days(journey)
         self.stage_counts[journey.stage] += 1
         order = {stage: position for position, stage in enumerate(FUNNEL)}
         seen = {journey.events[0][0]}
@@ -210,5 +286,54 @@ class Truth:
             "wasted_sales_hours_by_channel": {
                 k: round(v / 60, 6) for k, v in sorted(self.wasted_minutes_by_channel.items())
             },
+            "speed_to_lead": {
+                "mqls_touched": len(self.speed_to_lead_minutes),
+                "mqls_never_touched": self.mqls_never_touched,
+                "median_minutes": percentile_cont(self.speed_to_lead_minutes, 0.5),
+                "p95_minutes": percentile_cont(self.speed_to_lead_minutes, 0.95),
+                "share_within_1h": (
+                    sum(m <= 60 for m in self.speed_to_lead_minutes)
+                    / len(self.speed_to_lead_minutes)
+                )
+                if self.speed_to_lead_minutes
+                else None,
+            },
+            "lead_sla": {
+                "handovers_decided": self.sla_decided,
+                "met": self.sla_met,
+                "compliance": self.sla_met / self.sla_decided if self.sla_decided else None,
+            },
+            "recycling": dict(sorted(self.recycle.items())),
+            "opportunities": self._opportunity_figures(),
+            "people_per_stage_by_day": self._days_json(stage_names),
             "expected_rejects": self.rejects,
         }
+
+    def _opportunity_figures(self) -> dict:
+        kinds = sorted({key.split(":")[0] for key in self.opportunities})
+        figures = {}
+        for kind in kinds:
+            o = self.opportunities
+            closed, won = o[f"{kind}:closed"], o[f"{kind}:won"]
+            figures[kind] = {
+                "won": won,
+                "closed": closed,
+                "open": o[f"{kind}:open"],
+                "win_rate_by_count": won / closed if closed else None,
+                "win_rate_by_amount": o[f"{kind}:won_usd"] / o[f"{kind}:closed_usd"]
+                if o[f"{kind}:closed_usd"]
+                else None,
+                "average_deal_usd": round(o[f"{kind}:won_usd"] / won, 2) if won else None,
+                "cycle_days_median": percentile_cont(self.won_cycle_days.get(kind, []), 0.5),
+                "open_pipeline_usd": round(o[f"{kind}:open_usd"], 2),
+            }
+        return figures
+
+    def _days_json(self, stage_names: list[str]) -> dict:
+        running: Counter = Counter()
+        result = {}
+        for day in range(self.days):
+            running.update(self.daily.get(day, Counter()))
+            date = (self.start + timedelta(days=day)).date().isoformat()
+            result[date] = {name: running.get(name, 0) for name in stage_names if name in FUNNEL}
+        return result

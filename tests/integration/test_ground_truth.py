@@ -126,4 +126,77 @@ def test_every_ground_truth_figure_equals_the_marts(built):
     bad.mapping("wasted_usd_by_rep", truth["wasted_sales_usd_by_rep"], by_rep_usd, 0.011)
     bad.mapping("wasted_hours_by_channel", truth["wasted_sales_hours_by_channel"], by_channel, 1e-6)
 
+    (touched, never, median, p95, within) = rows(
+        url,
+        """select mqls_touched, mqls_never_touched,
+        median_minutes, p95_minutes, share_within_1h from marts.kpi_speed_to_lead""",
+    )[0]
+    speed = truth["speed_to_lead"]
+    bad.check("speed.mqls_touched", speed["mqls_touched"], touched)
+    bad.check("speed.mqls_never_touched", speed["mqls_never_touched"], never)
+    bad.check("speed.median_minutes", speed["median_minutes"], median, 1e-9)
+    bad.check("speed.p95_minutes", speed["p95_minutes"], p95, 1e-9)
+    bad.check("speed.share_within_1h", speed["share_within_1h"], within, 1e-9)
+
+    decided, met, compliance = rows(
+        url, "select handovers_decided, handovers_met, compliance from marts.kpi_sla_compliance"
+    )[0]
+    bad.check("sla.decided", truth["lead_sla"]["handovers_decided"], decided)
+    bad.check("sla.met", truth["lead_sla"]["met"], met)
+    bad.check("sla.compliance", truth["lead_sla"]["compliance"], compliance, 1e-9)
+
+    recycling = dict(
+        zip(
+            (
+                "reached_lead",
+                "recycled",
+                "recycled_came_back",
+                "reached_opportunity",
+                "lost_to_nurture",
+            ),
+            rows(
+                url,
+                """select people_reached_lead,
+        people_recycled, people_recycled_came_back, people_reached_opportunity,
+        people_lost_to_nurture from marts.kpi_recycle_rates""",
+            )[0],
+            strict=True,
+        )
+    )
+    bad.mapping("recycling", truth["recycling"], recycling)
+
+    for kind, won, closed, open_, by_count, by_amount, average, cycle, pipeline in rows(
+        url,
+        """
+            select opportunity_type, won, closed, open, win_rate_by_count, win_rate_by_amount,
+                   average_deal_usd, cycle_days_median, open_pipeline_usd
+            from marts.kpi_opportunity_outcomes""",
+    ):
+        expected = truth["opportunities"].get(kind, {})
+        for name, value, tolerance in (
+            ("won", won, 0),
+            ("closed", closed, 0),
+            ("open", open_, 0),
+            ("win_rate_by_count", by_count, 1e-9),
+            ("win_rate_by_amount", by_amount, 1e-9),
+            ("average_deal_usd", average, 0.005),
+            ("cycle_days_median", cycle, 1e-9),
+            ("open_pipeline_usd", pipeline, 0.005),
+        ):
+            bad.check(f"opportunities[{kind}].{name}", expected.get(name), value, tolerance)
+
+    by_day = {
+        f"{day}:{stage}": people
+        for day, stage, people in rows(
+            url,
+            "select to_char(day, 'YYYY-MM-DD'), stage_name, people from marts.kpi_funnel_by_day",
+        )
+    }
+    expected_days = {
+        f"{day}:{stage}": people
+        for day, stages in truth["people_per_stage_by_day"].items()
+        for stage, people in stages.items()
+    }
+    bad.mapping("people_per_stage_by_day", expected_days, by_day)
+
     assert not bad, f"{len(bad)} mismatch(es):\n" + "\n".join(bad[:60])

@@ -96,9 +96,10 @@ final as (
             as {{ dbt.type_numeric() }})
             / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
             as hourly_value_usd,
-        round(cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60
+        -- not rounded: BI sums it over channels or reps, and rounded parts drift by cents
+        cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60
             * coalesce(users.annual_revenue_target_usd, {{ wasted['annual_revenue_target_usd'] }})
-            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }}), 2)
+            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
             as wasted_usd
     from judged
     inner join users on users.user_id = judged.owner_id

@@ -1,0 +1,102 @@
+{#- People in each stage at the end of each day (UTC), from the stage history: each person counts
+    in the stage of their last entry on or before that day. Built from daily changes, so it costs
+    events, not people x days. -#}
+{%- set stages = policy()['stages'][2:] -%}
+
+with events as (
+    select person_id, stage, event_number, cast(entered_at as date) as entered_on
+    from {{ ref('int_stage_events_unioned') }}
+),
+
+last_of_day as (
+    select person_id, entered_on, stage
+    from (
+        select
+            events.*,
+            row_number() over (
+                partition by person_id, entered_on order by event_number desc
+            ) as recency
+        from events
+    ) ranked
+    where recency = 1
+),
+
+changes as (
+    select
+        entered_on,
+        stage,
+        lag(stage) over (partition by person_id order by entered_on) as previous_stage
+    from last_of_day
+),
+
+deltas as (
+    select entered_on, stage, 1 as delta
+    from changes
+    where previous_stage is null or previous_stage <> stage
+    union all
+    select entered_on, previous_stage, -1
+    from changes
+    where previous_stage is not null and previous_stage <> stage
+),
+
+daily as (
+    select entered_on, stage, sum(delta) as delta
+    from deltas
+    group by entered_on, stage
+),
+
+digits as (
+    select 0 as digit union all select 1 union all select 2 union all select 3 union all
+    select 4 union all select 5 union all select 6 union all select 7 union all select 8 union all
+    select 9
+),
+
+numbers as (
+    select ones.digit + 10 * tens.digit + 100 * hundreds.digit + 1000 * thousands.digit as number
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
+),
+
+bounds as (
+    select
+        min(entered_on) as first_day,
+        cast({{ dbt.dateadd('day', -1, as_of()) }} as date) as last_day
+    from events
+),
+
+days as (
+    select cast({{ dbt.dateadd('day', 'numbers.number', 'bounds.first_day') }} as date) as day
+    from numbers
+    cross join bounds
+    where {{ dbt.dateadd('day', 'numbers.number', 'bounds.first_day') }} <= bounds.last_day
+),
+
+stages as (
+    {%- for stage in stages %}
+    select '{{ stage.name }}' as stage_name, {{ loop.index + 2 }} as stage_order
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+),
+
+grid as (
+    select days.day, stages.stage_name, stages.stage_order, coalesce(daily.delta, 0) as delta
+    from days
+    cross join stages
+    left join daily on daily.entered_on = days.day and daily.stage = stages.stage_name
+),
+
+final as (
+    select
+        stage_name || '@' || cast(day as {{ dbt.type_string() }}) as funnel_day_id,
+        day,
+        stage_order,
+        stage_name,
+        cast(sum(delta) over (
+            partition by stage_name order by day rows between unbounded preceding and current row
+        ) as {{ dbt.type_bigint() }}) as people
+    from grid
+)
+
+select * from final

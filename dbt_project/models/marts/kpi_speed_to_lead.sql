@@ -1,0 +1,59 @@
+{#- Speed to lead: minutes from a person's first MQL to the first sales touch on their lead
+    (median, 95th percentile, share within an hour - a lead called within the hour qualifies
+    several times more often than one called a day later). One row. -#}
+
+with qualified as (
+    select contact_id, mql_at
+    from {{ ref('int_contacts_qualified') }}
+    where mql_at is not null
+),
+
+leads as (
+    select lead_id, contact_id
+    from {{ ref('stg_crm__leads') }}
+),
+
+activities as (
+    select lead_id, owner_id, started_at
+    from {{ ref('stg_crm__activities') }}
+    where lead_id is not null
+),
+
+users as (
+    select user_id
+    from {{ ref('stg_crm__users') }}
+    where team = 'sales'
+),
+
+first_touches as (
+    select qualified.contact_id, min(activities.started_at) as first_touch_at
+    from qualified
+    inner join leads on leads.contact_id = qualified.contact_id
+    inner join activities on activities.lead_id = leads.lead_id
+    inner join users on users.user_id = activities.owner_id
+    where activities.started_at >= qualified.mql_at
+    group by qualified.contact_id
+),
+
+responses as (
+    select
+        qualified.contact_id,
+        cast({{ dbt.datediff('qualified.mql_at', 'first_touches.first_touch_at', 'second') }}
+            as {{ dbt.type_float() }}) / 60 as minutes_to_first_touch
+    from qualified
+    left join first_touches on first_touches.contact_id = qualified.contact_id
+),
+
+final as (
+    select
+        {{ as_of() }} as as_of,
+        count(minutes_to_first_touch) as mqls_touched,
+        count(*) - count(minutes_to_first_touch) as mqls_never_touched,
+        percentile_cont(0.5) within group (order by minutes_to_first_touch) as median_minutes,
+        percentile_cont(0.95) within group (order by minutes_to_first_touch) as p95_minutes,
+        avg(case when minutes_to_first_touch <= 60 then 1.0
+                 when minutes_to_first_touch is not null then 0.0 end) as share_within_1h
+    from responses
+)
+
+select * from final

@@ -344,14 +344,17 @@ class Company:
         p.journey.enter("database", created, "known")
         p.lifecycle("subscriber", created)
 
+        anonymous_campaigns: set[str] = set()
         for _ in range(rng.randint(3, 10)):  # anonymous awareness before they were known
             channel = rng.choice(list(CHANNELS))
+            campaign_id = rng.choice(self.campaigns[channel])
+            anonymous_campaigns.add(campaign_id)
             self.emit(
                 "marketing.touchpoints",
                 {
                     "touchpoint_id": p.next_id("T"),
                     "visitor_id": f"V{p.tag}",
-                    "campaign_id": rng.choice(self.campaigns[channel]),
+                    "campaign_id": campaign_id,
                     "channel": channel,
                     "touch_type": rng.choice(["impression", "impression", PASSIVE_TYPES[channel]]),
                     "touched_at": iso(p.moment(self.start, created)),
@@ -362,6 +365,7 @@ class Company:
             for _ in range(min(12, int(rng.expovariate(1 / 3.5)) + 1))
         )
         score, prospect_at, mql_at = 0, None, None
+        engaged_campaigns: set[str] = set()
         for touched in touches:
             channel = rng.choices(list(CHANNELS), weights=[c[1] for c in CHANNELS.values()])[0]
             p.journey.source_channel = p.journey.source_channel or channel
@@ -393,6 +397,8 @@ class Company:
                     "scored_at": iso(touched),
                 },
             )
+            if touch_type in self.interest:
+                engaged_campaigns.add(touch.campaign_id)
             if fit and prospect_at is None and touch_type in self.interest:
                 prospect_at = touched
             if prospect_at is not None and mql_at is None and score >= self.threshold:
@@ -412,6 +418,13 @@ class Company:
             if prospect_at is not None:
                 self.judge_nurture(p, contact)
         self.emit("marketing.contacts", contact)
+        self.truth.add_reach(
+            anonymous_campaigns, {t.campaign_id for t in p.touches}, engaged_campaigns
+        )
+        self.truth.add_stages_by_source(
+            p.touches[0].campaign_id if p.touches else None,
+            {stage for stage, _ in p.journey.events},
+        )
         self.truth.add_journey(p.journey, self.as_of)
 
     def pick(self, rng: random.Random, role: str) -> User:
@@ -649,6 +662,7 @@ class Company:
         if rng.random() < 0.08 and p.before_as_of(churn_on):
             order["ended_on"] = churn_on.date().isoformat()
         self.emit("crm.orders", order)
+        expansions_won: Counter = Counter()
         for kind, chance in (("upsell", 0.25), ("cross_sell", 0.10)):
             opened = won + timedelta(days=rng.randint(10, 40))
             if order["ended_on"] or rng.random() >= chance or not p.before_as_of(opened):
@@ -673,6 +687,7 @@ class Company:
                 expansion["closed_at"] = iso(closed)
             self.emit_opportunity(expansion)
             if expansion["stage"] == "won":
+                expansions_won[kind] += float(expansion["amount"])
                 self.emit(
                     "crm.orders",
                     {
@@ -687,6 +702,7 @@ class Company:
                         "ended_on": None,
                     },
                 )
+        self.truth.add_account(won, float(amount), order["ended_on"] is not None, expansions_won)
         self.judge(p, "sales", am, None, None, None, check_stale=False)
 
     # -- the ownership invariant, as the generator sees it --------------------------------------

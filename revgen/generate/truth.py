@@ -119,9 +119,36 @@ class Truth:
     opportunities: Counter = field(default_factory=Counter)
     won_cycle_days: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     daily: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    reach: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    stages_by_source: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    expansion: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     start: datetime | None = None
     days: int = 0
     sla_hours: float = 24.0
+
+    def add_reach(self, anonymous: set[str], known: set[str], engaged: set[str]) -> None:
+        """Awareness and preference per campaign: one anonymous visitor, one known person."""
+        for campaign in anonymous:
+            self.reach[campaign]["anonymous_visitors"] += 1
+        for campaign in known:
+            self.reach[campaign]["people_reached"] += 1
+        for campaign in engaged:
+            self.reach[campaign]["people_engaged"] += 1
+
+    def add_stages_by_source(self, campaign: str | None, stages: set[str]) -> None:
+        """Cost per stage: people reaching each stage, by the campaign of their first known touch."""
+        if campaign is not None:
+            for stage in stages:
+                self.stages_by_source[campaign][stage] += 1
+
+    def add_account(self, won: datetime, amount: float, churned: bool, expansions: Counter) -> None:
+        """Customer expansion per cohort (month of the first win)."""
+        cohort = self.expansion[won.strftime("%Y-%m")]
+        cohort["accounts"] += 1
+        cohort["churned"] += churned
+        cohort["new_business_usd"] += amount
+        for kind, value in expansions.items():
+            cohort[f"{kind}_usd"] += value
 
     def add_opportunity(
         self, kind: str, stage: str, amount: float, created: datetime, closed: datetime | None
@@ -306,6 +333,20 @@ class Truth:
             "recycling": dict(sorted(self.recycle.items())),
             "opportunities": self._opportunity_figures(),
             "people_per_stage_by_day": self._days_json(stage_names),
+            "campaign_reach": {k: dict(sorted(v.items())) for k, v in sorted(self.reach.items())},
+            "people_reaching_stage_by_source_campaign": {
+                k: dict(sorted(v.items())) for k, v in sorted(self.stages_by_source.items())
+            },
+            "customer_expansion": {
+                month: {
+                    "accounts": c["accounts"],
+                    "churned": c["churned"],
+                    "new_business_usd": round(c["new_business_usd"], 2),
+                    "upsell_usd": round(c["upsell_usd"], 2),
+                    "cross_sell_usd": round(c["cross_sell_usd"], 2),
+                }
+                for month, c in sorted(self.expansion.items())
+            },
             "expected_rejects": self.rejects,
         }
 

@@ -10,9 +10,17 @@ from revgen.db import connect
 
 def read_summary(url: str) -> dict:
     with connect(url) as conn:
+        # awareness and preference are measured per campaign (anonymous reach), not per person
         stages = conn.execute(
-            "select stage_name, people from marts.kpi_stage_volume order by stage_order"
+            "select stage_name, people from marts.kpi_stage_volume "
+            "where stage_order >= 3 order by stage_order"
         ).fetchall()
+        reach = conn.execute(
+            "select (select coalesce(sum(anonymous_touches), 0) from marts.kpi_campaign_attribution),"
+            " (select count(*) from marts.kpi_campaign_attribution),"
+            " coalesce(unmeasurable_spend_usd, 0), coalesce(total_spend_usd, 0)"
+            " from marts.kpi_unmeasurable_spend"
+        ).fetchone()
         conversions = conn.execute(
             "select from_stage, to_stage, people_entered, people_converted, conversion_rate "
             "from marts.kpi_stage_conversion order by from_stage_order"
@@ -46,6 +54,12 @@ def read_summary(url: str) -> dict:
             for f, t, n, c, r in conversions
         ],
         "orphans_by_reason": {reason: int(count) for reason, count in orphans},
+        "awareness": {
+            "anonymous_touches": int(reach[0]),
+            "campaigns": int(reach[1]),
+            "unmeasurable_spend_usd": float(reach[2]),
+            "spend_usd": float(reach[3]),
+        },
         "rows": {"raw": raw_rows, "rejected": int(rejected[0]) if rejected else 0},
     }
 
@@ -57,6 +71,15 @@ def format_summary(summary: dict) -> str:
     )
     for name, people in summary["people_per_stage"].items():
         lines.append(f"  {name:<{width}}  {people:>8,}")
+    reach = summary["awareness"]
+    share = reach["unmeasurable_spend_usd"] / reach["spend_usd"] if reach["spend_usd"] else 0
+    lines += [
+        f"  (awareness and preference are measured per campaign: {reach['anonymous_touches']:,} "
+        f"anonymous touches across {reach['campaigns']} campaigns)",
+        "",
+        f"Spend ${reach['spend_usd']:,.0f}, of which ${reach['unmeasurable_spend_usd']:,.0f} "
+        f"({share:.0%}) reached nobody measurable.",
+    ]
     lines += ["", "Conversion (of those who ever reached a stage, share reaching the next):"]
     for item in summary["conversions"]:
         rate = f"{item['rate']:.1%}" if item["rate"] is not None else "n/a"

@@ -104,8 +104,14 @@ def test_every_ground_truth_figure_equals_the_marts(built):
         from marts.kpi_campaign_attribution""",
     )
     bad.mapping("spend", truth["spend_usd_by_campaign"], {c[0]: c[1] for c in campaigns}, 0.005)
-    unmeasurable = sum(float(c[1]) for c in campaigns if not c[2])
+    total, unmeasurable, share = rows(
+        url,
+        "select total_spend_usd, unmeasurable_spend_usd, "
+        "unmeasurable_share from marts.kpi_unmeasurable_spend",
+    )[0]
+    bad.check("total_spend_usd", truth["total_spend_usd"], total, 0.005)
     bad.check("unmeasurable_spend_usd", truth["unmeasurable_spend_usd"], unmeasurable, 0.005)
+    bad.check("unmeasurable_spend_share", truth["unmeasurable_spend_share"], share, 1e-9)
     for index, model in enumerate(("first_touch", "last_touch", "linear", "w_shaped"), start=3):
         found = {c[0]: c[index] for c in campaigns if c[index]}
         bad.mapping(
@@ -198,5 +204,58 @@ def test_every_ground_truth_figure_equals_the_marts(built):
         for stage, people in stages.items()
     }
     bad.mapping("people_per_stage_by_day", expected_days, by_day)
+
+    for campaign, visitors, reached, engaged in rows(
+        url,
+        """select campaign_id,
+            anonymous_visitors, people_reached, people_engaged
+            from marts.kpi_campaign_attribution""",
+    ):
+        expected = truth["campaign_reach"].get(campaign, {})
+        bad.check(
+            f"reach[{campaign}].anonymous_visitors", expected.get("anonymous_visitors", 0), visitors
+        )
+        bad.check(f"reach[{campaign}].people_reached", expected.get("people_reached", 0), reached)
+        bad.check(f"reach[{campaign}].people_engaged", expected.get("people_engaged", 0), engaged)
+
+    by_source = {
+        f"{c}:{stage}": n
+        for c, stage, n in rows(
+            url,
+            """select campaign_id,
+        stage_name, people_reached_stage from marts.kpi_cost_per_stage""",
+        )
+    }
+    bad.mapping(
+        "people_reaching_stage_by_source_campaign",
+        {
+            f"{c}:{stage}": n
+            for c, stages in truth["people_reaching_stage_by_source_campaign"].items()
+            for stage, n in stages.items()
+        },
+        by_source,
+    )
+
+    for month, accounts, churned, new, upsell, cross in rows(
+        url,
+        """select
+            to_char(cohort_month, 'YYYY-MM'), accounts, churned_accounts, new_business_usd,
+            upsell_usd, cross_sell_usd from marts.kpi_customer_expansion""",
+    ):
+        expected = truth["customer_expansion"].get(month, {})
+        bad.check(f"expansion[{month}].accounts", expected.get("accounts"), accounts)
+        bad.check(f"expansion[{month}].churned", expected.get("churned"), churned)
+        bad.check(
+            f"expansion[{month}].new_business_usd", expected.get("new_business_usd"), new, 0.005
+        )
+        bad.check(f"expansion[{month}].upsell_usd", expected.get("upsell_usd"), upsell, 0.005)
+        bad.check(
+            f"expansion[{month}].cross_sell_usd", expected.get("cross_sell_usd"), cross, 0.005
+        )
+    bad.check(
+        "expansion.cohorts",
+        len(truth["customer_expansion"]),
+        rows(url, "select count(*) from marts.kpi_customer_expansion")[0][0],
+    )
 
     assert not bad, f"{len(bad)} mismatch(es):\n" + "\n".join(bad[:60])

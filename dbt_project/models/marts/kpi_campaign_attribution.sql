@@ -17,7 +17,7 @@ spend as (
 ),
 
 touchpoints as (
-    select touchpoint_id, contact_id, campaign_id, touched_at
+    select touchpoint_id, contact_id, visitor_id, campaign_id, touch_type, touched_at
     from {{ ref('stg_marketing__touchpoints') }}
 ),
 
@@ -110,10 +110,15 @@ credit_by_campaign as (
 ),
 
 reach as (
+    -- awareness (anonymous visitors and known people reached) and preference (engaged people)
     select
         campaign_id,
         count(distinct contact_id) as people_reached,
-        count(distinct case when contact_id is null then touchpoint_id end) as anonymous_touches
+        count(distinct case when contact_id is null then visitor_id end) as anonymous_visitors,
+        count(distinct case when contact_id is null then touchpoint_id end) as anonymous_touches,
+        count(distinct case
+            when touch_type in {{ sql_list(policy()['interest']['touch_types']) }} then contact_id
+        end) as people_engaged
     from touchpoints
     group by campaign_id
 ),
@@ -125,7 +130,12 @@ final as (
         campaigns.channel,
         coalesce(spend.spend_usd, 0) as spend_usd,
         coalesce(reach.people_reached, 0) as people_reached,
+        coalesce(reach.anonymous_visitors, 0) as anonymous_visitors,
         coalesce(reach.anonymous_touches, 0) as anonymous_touches,
+        coalesce(reach.people_engaged, 0) as people_engaged,
+        case when reach.people_reached > 0
+            then cast(reach.people_engaged as {{ dbt.type_float() }}) / reach.people_reached
+        end as engagement_rate,
         case when coalesce(reach.people_reached, 0) = 0 then false else true end as is_measurable,
         round(coalesce(credit_by_campaign.first_touch_usd, 0), 2) as first_touch_revenue_usd,
         round(coalesce(credit_by_campaign.last_touch_usd, 0), 2) as last_touch_revenue_usd,

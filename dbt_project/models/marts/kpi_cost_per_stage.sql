@@ -1,0 +1,69 @@
+{#- Cost per stage by campaign and channel: a campaign's spend divided by the people it sourced
+    (their first known touch) who ever reached each stage. -#}
+{%- set stages = policy()['stages'][2:] -%}
+
+with events as (
+    select distinct person_id, stage
+    from {{ ref('int_stage_events_unioned') }}
+),
+
+touchpoints as (
+    select contact_id, campaign_id, touched_at, touchpoint_id
+    from {{ ref('stg_marketing__touchpoints') }}
+    where contact_id is not null
+),
+
+campaigns as (
+    select campaign_id, channel
+    from {{ ref('stg_marketing__campaigns') }}
+),
+
+spend as (
+    select campaign_id, sum(amount_usd) as spend_usd
+    from {{ ref('stg_marketing__campaign_spend') }}
+    group by campaign_id
+),
+
+sources as (
+    select contact_id, campaign_id
+    from (
+        select
+            contact_id,
+            campaign_id,
+            row_number() over (partition by contact_id order by touched_at, touchpoint_id) as position
+        from touchpoints
+    ) ranked
+    where position = 1
+),
+
+reached as (
+    select sources.campaign_id, events.stage, count(*) as people_reached_stage
+    from events
+    inner join sources on sources.contact_id = events.person_id
+    group by sources.campaign_id, events.stage
+),
+
+stages as (
+    {%- for stage in stages %}
+    select '{{ stage.name }}' as stage_name, {{ loop.index + 2 }} as stage_order
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+),
+
+final as (
+    select
+        reached.campaign_id || '|' || reached.stage as cost_per_stage_id,
+        reached.campaign_id,
+        campaigns.channel,
+        stages.stage_order,
+        reached.stage as stage_name,
+        reached.people_reached_stage,
+        coalesce(spend.spend_usd, 0) as spend_usd,
+        round(coalesce(spend.spend_usd, 0) / reached.people_reached_stage, 2) as cost_per_person_usd
+    from reached
+    inner join stages on stages.stage_name = reached.stage
+    left join campaigns on campaigns.campaign_id = reached.campaign_id
+    left join spend on spend.campaign_id = reached.campaign_id
+)
+
+select * from final

@@ -108,7 +108,9 @@ STREAMS: tuple[Stream, ...] = (
         _c("nurture_program_id", description="current nurture program (current state only)"),
         _c("created_at", "timestamp", required=True),
         _c("updated_at", "timestamp", required=True),
-    ), "Known people (the database stage and beyond).",
+        _c("merged_into_id", description="set when this record was merged into another contact"),
+        _c("is_deleted", "bool", description="deleted in the marketing tool: not a person"),
+    ), "Known people (the database stage and beyond), merged and deleted records included.",
         no_future=("created_at", "updated_at")),
     Stream(MARKETING, "touchpoints", ("touchpoint_id",), (
         _c("touchpoint_id", required=True),

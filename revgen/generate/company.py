@@ -100,6 +100,7 @@ class Person:
         self.counters: Counter = Counter()
         self.first_mql_at: datetime | None = None
         self.touches: list[Touch] = []
+        self.duplicate: str | None = None  # id of a merged duplicate contact record
 
     def next_id(self, prefix: str) -> str:
         self.counters[prefix] += 1
@@ -341,6 +342,7 @@ class Company:
             "updated_at": iso(created),
         }
         fit = self.fits_icp(contact)
+        p.duplicate = f"D{p.tag}" if rng.random() < 0.02 else None
         p.journey.enter("database", created, "known")
         p.lifecycle("subscriber", created)
 
@@ -418,6 +420,28 @@ class Company:
             if prospect_at is not None:
                 self.judge_nurture(p, contact)
         self.emit("marketing.contacts", contact)
+        if p.duplicate:  # the same person entered twice, merged in the marketing tool
+            self.emit(
+                "marketing.contacts",
+                {
+                    **contact,
+                    "contact_id": p.duplicate,
+                    "email": contact["email"].upper(),
+                    "nurture_program_id": None,
+                    "merged_into_id": contact_id,
+                },
+            )
+        if rng.random() < 0.005:  # a record deleted in the marketing tool: nobody
+            self.emit(
+                "marketing.contacts",
+                {
+                    **contact,
+                    "contact_id": f"Z{p.tag}",
+                    "email": f"z{p.tag}@deleted.example",
+                    "nurture_program_id": None,
+                    "is_deleted": "true",
+                },
+            )
         self.truth.add_reach(
             anonymous_campaigns, {t.campaign_id for t in p.touches}, engaged_campaigns
         )
@@ -459,10 +483,17 @@ class Company:
         """From MQL on: hand-over, acceptance, and the lead's fate (recycle loops at most twice)."""
         rng = p.rng
         sdr = self.pick(rng, "sdr")
+        # how the CRM lead names its person: the contact id, the merged duplicate's id, or only
+        # an email written differently (identity resolution must find the person every time)
+        link = rng.random()
         lead = {
             "lead_id": f"L{p.tag}",
-            "contact_id": contact["contact_id"],
-            "email": contact["email"],
+            "contact_id": None
+            if link < 0.08
+            else p.duplicate
+            if (link < 0.5 and p.duplicate)
+            else contact["contact_id"],
+            "email": contact["email"].upper() if link < 0.08 else contact["email"],
             "status": None,
             "lead_source": "marketing",
             "owner_id": None,

@@ -117,3 +117,24 @@ def test_dbt_docs_generate_builds_a_catalog_of_every_mart(built):
     } <= marts
     manifest = json.loads((target / "manifest.json").read_text())
     assert {e["name"] for e in manifest["exposures"].values()} >= {"orphaned_leads_watch"}
+
+
+def test_one_person_across_merged_records_email_only_leads_and_deletions(built, company):
+    url, truth = built
+    folder, _ = company
+    import csv
+
+    with open(folder / "crm" / "leads.csv", newline="") as handle:
+        leads = list(csv.DictReader(handle))[: truth["rows"]["crm.leads"]]
+    email_only = {r["lead_id"] for r in leads if not r["contact_id"]}
+    via_duplicate = {r["lead_id"] for r in leads if r["contact_id"].startswith("D")}
+    assert email_only and via_duplicate
+    resolved = dict(rows(url, "select lead_id, person_id from intermediate.int_leads_resolved"))
+    matched = dict(rows(url, "select lead_id, matched_by from intermediate.int_leads_resolved"))
+    for lead_id in email_only:
+        assert matched[lead_id] == "email" and resolved[lead_id] == "C" + lead_id[1:]
+    for lead_id in via_duplicate:
+        assert matched[lead_id] == "contact_link" and resolved[lead_id] == "C" + lead_id[1:]
+    people = {r[0] for r in rows(url, "select person_id from marts.dim_people")}
+    assert len(people) == sum(truth["people_per_stage"].values())
+    assert not {p for p in people if p[0] in "DZ"}  # merged duplicates and deleted records

@@ -17,13 +17,13 @@ spend as (
 ),
 
 touchpoints as (
-    select touchpoint_id, contact_id, visitor_id, campaign_id, touch_type, touched_at
-    from {{ ref('stg_marketing__touchpoints') }}
+    select touchpoint_id, person_id as contact_id, visitor_id, campaign_id, touch_type, touched_at
+    from {{ ref('int_touchpoints_resolved') }}
 ),
 
 leads as (
-    select lead_id, contact_id
-    from {{ ref('stg_crm__leads') }}
+    select lead_id, person_id as contact_id
+    from {{ ref('int_leads_resolved') }}
 ),
 
 won_deals as (

@@ -8,9 +8,9 @@ with events as (
 ),
 
 touchpoints as (
-    select contact_id, campaign_id, touched_at, touchpoint_id
-    from {{ ref('stg_marketing__touchpoints') }}
-    where contact_id is not null
+    select person_id as contact_id, campaign_id, touched_at, touchpoint_id
+    from {{ ref('int_touchpoints_resolved') }}
+    where person_id is not null
 ),
 
 campaigns as (

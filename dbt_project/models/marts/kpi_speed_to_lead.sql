@@ -9,8 +9,8 @@ with qualified as (
 ),
 
 leads as (
-    select lead_id, contact_id
-    from {{ ref('stg_crm__leads') }}
+    select lead_id, person_id as contact_id
+    from {{ ref('int_leads_resolved') }}
 ),
 
 activities as (

@@ -15,8 +15,8 @@ users as (
 ),
 
 leads as (
-    select lead_id, contact_id
-    from {{ ref('stg_crm__leads') }}
+    select lead_id, person_id as contact_id
+    from {{ ref('int_leads_resolved') }}
 ),
 
 opportunities as (
@@ -36,9 +36,9 @@ qualified as (
 ),
 
 touchpoints as (
-    select contact_id, channel, touched_at, touchpoint_id
-    from {{ ref('stg_marketing__touchpoints') }}
-    where contact_id is not null
+    select person_id as contact_id, channel, touched_at, touchpoint_id
+    from {{ ref('int_touchpoints_resolved') }}
+    where person_id is not null
 ),
 
 source_channels as (

@@ -1,21 +1,35 @@
-{#- Per contact: does it fit the ICP, when did it become a prospect (fit + first interest touch),
+{#- Per person (contact_id is the person's surviving contact record): does it fit the ICP, when did it become a prospect (fit + first interest touch),
     and when an MQL (lead score at or over the policy threshold, from prospect on). -#}
 {%- set icp = policy()['icp'] -%}
 
-with contacts as (
-    select contact_id, job_title, industry, country, company_size, created_at
-    from {{ ref('stg_marketing__contacts') }}
+with people as (
+    select person_id
+    from {{ ref('int_contacts_resolved') }}
+    where person_id = contact_id
+),
+
+contacts as (
+    select contacts.contact_id, job_title, industry, country, company_size, created_at
+    from {{ ref('stg_marketing__contacts') }} as contacts
+    inner join people on people.person_id = contacts.contact_id
 ),
 
 touchpoints as (
-    select contact_id, touch_type, touched_at
-    from {{ ref('stg_marketing__touchpoints') }}
-    where contact_id is not null
+    select person_id as contact_id, touch_type, touched_at
+    from {{ ref('int_touchpoints_resolved') }}
+    where person_id is not null
+),
+
+resolved_contacts as (
+    select contact_id, person_id
+    from {{ ref('int_contacts_resolved') }}
 ),
 
 lead_scores as (
-    select contact_id, score, scored_at
-    from {{ ref('stg_marketing__lead_scores') }}
+    select resolved_contacts.person_id as contact_id, scores.score, scores.scored_at
+    from {{ ref('stg_marketing__lead_scores') }} as scores
+    inner join resolved_contacts on resolved_contacts.contact_id = scores.contact_id
+    where resolved_contacts.person_id is not null
 ),
 
 fit as (

@@ -2,8 +2,11 @@
     the policy expects and the owner the sources name, and the owner's last touch. -#}
 
 with contacts as (
-    select contact_id, nurture_program_id, created_at
-    from {{ ref('stg_marketing__contacts') }}
+    -- people: surviving contact records (merged and deleted ones are not people)
+    select contacts.contact_id, contacts.nurture_program_id, contacts.created_at
+    from {{ ref('stg_marketing__contacts') }} as contacts
+    inner join {{ ref('int_contacts_resolved') }} as resolved
+        on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
 ),
 
 qualified as (
@@ -12,8 +15,8 @@ qualified as (
 ),
 
 leads as (
-    select lead_id, contact_id, owner_id, status, created_at, updated_at
-    from {{ ref('stg_crm__leads') }}
+    select lead_id, person_id as contact_id, owner_id, status, created_at, updated_at
+    from {{ ref('int_leads_resolved') }}
 ),
 
 opportunities as (

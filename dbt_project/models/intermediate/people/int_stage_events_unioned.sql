@@ -4,8 +4,10 @@
     keep this order (event_rank), then the source row id. -#}
 
 with contacts as (
-    select contact_id, created_at
-    from {{ ref('stg_marketing__contacts') }}
+    select contacts.contact_id, contacts.created_at
+    from {{ ref('stg_marketing__contacts') }} as contacts
+    inner join {{ ref('int_contacts_resolved') }} as resolved
+        on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
 ),
 
 qualified as (
@@ -14,9 +16,9 @@ qualified as (
 ),
 
 leads as (
-    select lead_id, contact_id
-    from {{ ref('stg_crm__leads') }}
-    where contact_id is not null
+    select lead_id, person_id as contact_id
+    from {{ ref('int_leads_resolved') }}
+    where person_id is not null
 ),
 
 lead_status_changes as (

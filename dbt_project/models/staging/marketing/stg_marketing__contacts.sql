@@ -6,6 +6,7 @@ renamed as (
     select
         -- ids
         contact_id,
+        merged_into_id,
         nurture_program_id,
         -- person
         lower(trim(email)) as email,
@@ -17,6 +18,7 @@ renamed as (
         lower(trim(industry)) as industry,
         upper(trim(country)) as country,
         company_size,
+        coalesce(is_deleted, false) as is_deleted,
         -- timestamps
         created_at,
         updated_at

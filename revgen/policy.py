@@ -44,6 +44,7 @@ class Mql(_Strict):
 
 class OpportunityRule(_Strict):
     require_budget: bool = True
+    sub_stages: list[str] = Field(default=["discovery", "proposal", "negotiation"], min_length=1)
 
 
 class WastedTime(_Strict):

@@ -94,8 +94,26 @@ def ensure_schema(conn: psycopg.Connection) -> None:
         conn.execute(IS_VALID_16 if version >= 160000 else IS_VALID_OLD)
         for schema in sorted({stream.schema for stream in STREAMS}):
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        existing: dict[tuple[str, str], set[str]] = {}
+        for schema, table, column in conn.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema like 'raw\\_%'"
+        ):
+            existing.setdefault((schema, table), set()).add(column)
         for stream in STREAMS:
-            conn.execute(raw_table_ddl(stream))
+            have = existing.get((stream.schema, stream.name))
+            if have is None:
+                conn.execute(raw_table_ddl(stream))
+                continue
+            for column in stream.columns:  # a newer contract adds columns; old rows get null
+                if column.name not in have:
+                    conn.execute(
+                        sql.SQL("alter table {} add column {} {}").format(
+                            sql.Identifier(stream.schema, stream.name),
+                            sql.Identifier(column.name),
+                            sql.SQL(SQL_TYPES[column.type]),
+                        )
+                    )
 
 
 DEMO_DDL = """

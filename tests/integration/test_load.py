@@ -118,3 +118,30 @@ def test_clean_first_loads_take_the_direct_copy_and_equal_the_checking_path(
         )
     assert checked.method == "checked"
     assert checksum() == direct
+
+
+def test_a_newer_contract_adds_its_columns_to_existing_raw_tables(empty_warehouse, company):
+    """Upgrading revgen never needs a reset: missing contract columns are added, data is kept."""
+    from revgen.db import connect
+    from revgen.load.schema import ensure_schema
+
+    folder, truth = company
+    load_company(empty_warehouse, folder)
+    with connect(empty_warehouse, autocommit=True) as conn:
+        conn.execute(
+            "alter table raw_marketing.contacts drop column is_deleted, drop column merged_into_id"
+        )
+        ensure_schema(conn)
+    columns = {
+        r[0]
+        for r in rows(
+            empty_warehouse,
+            "select column_name from information_schema."
+            "columns where table_schema = 'raw_marketing' "
+            "and table_name = 'contacts'",
+        )
+    }
+    assert {"is_deleted", "merged_into_id"} <= columns
+    assert rows(empty_warehouse, "select count(*) from raw_marketing.contacts") == [
+        (truth["rows"]["marketing.contacts"],)
+    ]

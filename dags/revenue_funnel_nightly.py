@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
+from revgen.alerts.failures import notify_failure
 from revgen.contract import STREAMS
 from revgen.sources.api import SETTINGS as API_SETTINGS
 from revgen.sources.api import objects, upstream_objects
@@ -37,6 +38,7 @@ def raw_asset(table: str) -> Asset:
     default_args={
         "retries": int(os.environ.get("REVGEN_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": notify_failure,
     },
     tags=["revgen", "nightly"],
     doc_md=__doc__,

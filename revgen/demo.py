@@ -20,8 +20,11 @@ from revgen.report.summary import format_summary, read_summary
 TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
 
 
-def run_dag_test(url: str, logical_date: str, log_name: str, extra_env: dict | None = None) -> str:
-    """`airflow dags test` the nightly DAG; echo each finished task; return the log path."""
+def run_dag_test(
+    url: str, logical_date: str, log_name: str, extra_env: dict | None = None, dag_id: str = DAG_ID
+) -> str:
+    """`airflow dags test` a DAG (the nightly one by default); echo each finished task; return
+    the log path."""
     env = airflow_env(url, {"REVGEN_TASK_RETRIES": "0", **(extra_env or {})})
     ensure_airflow_db(env)
     log_path = paths().home / "logs" / log_name
@@ -29,7 +32,7 @@ def run_dag_test(url: str, logical_date: str, log_name: str, extra_env: dict | N
     started = time.monotonic()
     with open(log_path, "w") as log_file:
         process = subprocess.Popen(
-            [airflow_binary(), "dags", "test", DAG_ID, logical_date],
+            [airflow_binary(), "dags", "test", dag_id, logical_date],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -45,7 +48,7 @@ def run_dag_test(url: str, logical_date: str, log_name: str, extra_env: dict | N
     failed = process.returncode != 0 or "state=failed" in log_path.read_text()
     if failed:
         tail = "\n".join(log_path.read_text().splitlines()[-25:])
-        raise StepFailed(f"The nightly DAG failed; last lines of {log_path}:\n{tail}")
+        raise StepFailed(f"The DAG {dag_id} failed; last lines of {log_path}:\n{tail}")
     return str(log_path)
 
 

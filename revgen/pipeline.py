@@ -54,6 +54,16 @@ DBT_LAYERS = {  # what each nightly dbt task builds (sources are tested with sta
     "snapshots": "resource_type:snapshot",
     "intermediate": "path:models/intermediate",
     "marts": "path:models/marts",
+    # the hourly watch: only the models between ownership sources and the orphan list
+    "ownership": " ".join(
+        f"{source}+,+orphaned_leads"
+        for source in (
+            "stg_crm__users",
+            "stg_crm__leads",
+            "stg_crm__lead_history",
+            "stg_marketing__nurture_programs",
+        )
+    ),
 }
 
 
@@ -61,27 +71,30 @@ def build_models(url: str, as_of: str, layer: str | None = None) -> dict[str, st
     """dbt build of one layer (or the whole project), as of the run's data interval end."""
     from revgen.dbt import run_dbt
 
-    selection = ["--select", *DBT_LAYERS[layer].split()] if layer else []
+    selection = (
+        ["--select", *DBT_LAYERS[layer].split(), "--indirect-selection", "cautious"]
+        if layer
+        else []
+    )
     run_dbt(url, ["build", *selection], as_of=as_of)
     return {"as_of": as_of, "layer": layer or "all"}
 
 
-def check_quality(url: str, run_id: str) -> dict[str, int]:
+def check_quality(url: str, run_id: str, suites: list[str] | None = None) -> dict[str, int]:
     from revgen.quality.gx import run_suites
 
-    outcomes = run_suites(url, run_id)
+    outcomes = run_suites(url, run_id, suites)
     return {"expectations": len(outcomes), "failed": sum(not o.success for o in outcomes)}
 
 
-def alert_orphans(url: str) -> dict[str, int]:
-    from revgen.alerts.orphans import build_orphan_alert
+def alert_orphans(url: str, channels=None) -> dict:
+    """Alert new orphans (and those past the quiet period) by email and webhook."""
+    from revgen.alerts.channels import channels_from_airflow
+    from revgen.alerts.orphans import alert_new_orphans
+    from revgen.policy import load_policy
 
-    alert = build_orphan_alert(url)
-    if alert.total:
-        log.warning("%s", alert.text())
-    else:
-        log.info("no orphaned leads")
-    return {"orphans": alert.total}
+    channels = channels if channels is not None else channels_from_airflow()
+    return alert_new_orphans(url, channels, load_policy().alerts.quiet_period_hours)
 
 
 def summarize(url: str) -> dict:
@@ -130,4 +143,15 @@ def extract_api(url: str, system: str, key: str) -> dict[str, int]:
         "rows_inserted": result.rows_inserted,
         "rows_updated": result.rows_updated,
         "requests": client.api.requests_made,
+    }
+
+
+def refresh_api_ownership(url: str) -> dict[str, dict]:
+    """The hourly watch's API part: the owner and lead objects of each configured API source."""
+    from revgen.sources.api import OWNERSHIP_OBJECTS
+
+    return {
+        f"{system}:{key}": extract_api(url, system, key)
+        for system in configured_api_systems()
+        for key in OWNERSHIP_OBJECTS[system]
     }

@@ -47,6 +47,10 @@ class OpportunityRule(_Strict):
     sub_stages: list[str] = Field(default=["discovery", "proposal", "negotiation"], min_length=1)
 
 
+class Alerts(_Strict):
+    quiet_period_hours: float = Field(default=24, ge=0)
+
+
 class WastedTime(_Strict):
     annual_revenue_target_usd: float = Field(gt=0)
     working_days_per_year: float = Field(gt=0)
@@ -64,6 +68,7 @@ class Policy(_Strict):
     mql: Mql
     opportunity: OpportunityRule = OpportunityRule()
     stale_days: int = Field(gt=0)
+    alerts: Alerts = Alerts()
     wasted_time: WastedTime
 
     @model_validator(mode="after")

@@ -32,8 +32,8 @@ def revgen_cli(
     )
 
 
-def rows(url: str, query: str) -> list[tuple]:
+def rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
     from revgen.db import connect
 
     with connect(url) as conn:
-        return conn.execute(query).fetchall()
+        return conn.execute(query, params or None).fetchall()

@@ -8,6 +8,8 @@ from revgen.sources.hubspot import settings as hubspot_settings
 from revgen.sources.salesforce import settings as salesforce_settings
 
 SETTINGS = {"hubspot": hubspot_settings, "salesforce": salesforce_settings}
+# what the hourly ownership watch refreshes from each system, in order
+OWNERSHIP_OBJECTS = {"hubspot": ["owners"], "salesforce": ["User", "Lead", "LeadHistory"]}
 
 
 def objects(system: str) -> dict[str, tuple[str, str]]:

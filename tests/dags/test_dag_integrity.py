@@ -76,3 +76,17 @@ def test_dags_are_scheduled_tagged_retried_and_single_run(dagbag):
         assert dag.doc_md
         for task in dag.tasks:
             assert task.retries >= 1, task.task_id
+
+
+def test_the_hourly_watch_refreshes_owners_then_rebuilds_checks_and_alerts(dagbag):
+    dag = dagbag.dags["watch_ownership_hourly"]
+    edges = {(task.task_id, child) for task in dag.tasks for child in task.downstream_task_ids}
+    assert edges == {
+        ("load_crm_users", "load_crm_leads"),
+        ("load_crm_leads", "load_crm_lead_history"),
+        ("load_crm_lead_history", "rebuild_ownership_models"),
+        ("refresh_api_owners", "rebuild_ownership_models"),
+        ("rebuild_ownership_models", "check_ownership"),
+        ("check_ownership", "alert_orphans"),
+    }
+    assert dag.timetable.expression == "0 * * * *"

@@ -85,3 +85,50 @@ def test_a_second_run_of_the_same_date_gives_identical_tables_and_no_duplicates(
             url, f"select count(*), count(distinct ({key})) from {stream.table}"
         )[0]
         assert total == distinct == truth["rows"][f"{stream.source}.{stream.name}"]
+
+
+def test_the_hourly_watch_finds_an_orphan_created_after_the_nightly_run(nightly_run):
+    import csv
+    from datetime import timedelta
+
+    url, truth, logical_date, _ = nightly_run
+    as_of = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
+    before = dict(rows(url, "select person_id, reason from marts.orphaned_leads"))
+    owner, people = rows(
+        url,
+        """select owner_id, array_agg(person_id order by person_id)
+        from marts.dim_people
+        where current_stage = 'lead' and owner_is_active and owner_team = 'sales'
+          and person_id not in (select person_id from marts.orphaned_leads)
+        group by owner_id order by owner_id limit 1""",
+    )[0]
+    users = paths().landing / "crm" / "users.csv"
+    with open(users, newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames
+        row = next(r for r in reader if r["user_id"] == owner)
+    row.update(
+        is_active="false",
+        deactivated_at=(as_of + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    with open(paths().landing / "crm" / "users-offboarding.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerow(row)
+
+    hour = (as_of + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    log = run_dag_test(url, hour, "e2e-watch.log", dag_id="watch_ownership_hourly")
+    text = open(log).read()
+    for task in ("load_crm_users", "rebuild_ownership_models", "check_ownership", "alert_orphans"):
+        assert f"end task task_id={task}" in text
+    after = dict(rows(url, "select person_id, reason from marts.orphaned_leads"))
+    assert {person: after.get(person) for person in people} == {
+        person: "owner_inactive" for person in people
+    }
+    assert set(after) - set(before) == set(people)
+    (failing,) = rows(
+        url,
+        "select failing_ids from revgen_meta.quality_results "
+        "where suite = 'ownership' order by checked_at desc limit 1",
+    )[0]
+    assert set(people) <= set(failing)  # the watch's own GX check names them

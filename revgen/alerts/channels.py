@@ -1,0 +1,119 @@
+"""Where alerts go: an email over SMTP and a Slack-compatible incoming webhook, each configured as
+an Airflow connection (revgen_smtp, revgen_webhook). Either may be absent."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+import requests
+from tenacity import retry, stop_after_attempt, wait_exponential
+
+from revgen.errors import RevgenError
+
+log = logging.getLogger(__name__)
+
+SMTP_CONN_ID = "revgen_smtp"  # host, port, login, password; extra {"from", "to": [...], "starttls"}
+WEBHOOK_CONN_ID = "revgen_webhook"  # host = URL (https://hooks.slack.com), port, extra {"endpoint"}
+
+
+class AlertError(RevgenError):
+    """An alert could not be delivered."""
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    sender: str
+    recipients: tuple[str, ...]
+    login: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+
+
+@dataclass(frozen=True)
+class Channels:
+    smtp: Smtp | None = None
+    webhook_url: str | None = field(default=None, repr=False)  # the URL is the secret
+
+    @property
+    def configured(self) -> bool:
+        return self.smtp is not None or self.webhook_url is not None
+
+
+@retry(stop=stop_after_attempt(3), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+def _send_email(smtp: Smtp, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = smtp.sender
+    message["To"] = ", ".join(smtp.recipients)
+    message.set_content(body)
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
+        if smtp.starttls:
+            client.starttls()
+        if smtp.login:
+            client.login(smtp.login, smtp.password or "")
+        client.send_message(message)
+
+
+@retry(stop=stop_after_attempt(3), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+def _post_webhook(url: str, text: str) -> None:
+    response = requests.post(url, json={"text": text}, timeout=30)
+    response.raise_for_status()
+
+
+def send(channels: Channels, subject: str, body: str) -> list[str]:
+    """Send to every configured channel; return the channels used. Raises AlertError."""
+    used = []
+    try:
+        if channels.smtp:
+            _send_email(channels.smtp, subject, body)
+            used.append("email")
+        if channels.webhook_url:
+            _post_webhook(channels.webhook_url, f"*{subject}*\n{body}")
+            used.append("webhook")
+    except (OSError, smtplib.SMTPException, requests.RequestException) as err:
+        raise AlertError(
+            f"Could not deliver the alert ({type(err).__name__}: {err}); check the "
+            f"{SMTP_CONN_ID} and {WEBHOOK_CONN_ID} Airflow connections."
+        ) from err
+    return used
+
+
+def channels_from_airflow() -> Channels:
+    """The channels whose Airflow connections exist (inside a task)."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    def get(conn_id: str):
+        try:
+            return Connection.get(conn_id)
+        except AirflowNotFoundException:
+            return None
+
+    smtp_conn, hook_conn = get(SMTP_CONN_ID), get(WEBHOOK_CONN_ID)
+    smtp = None
+    if smtp_conn is not None:
+        extra = smtp_conn.extra_dejson
+        recipients = extra.get("to") or []
+        smtp = Smtp(
+            host=smtp_conn.host or "localhost",
+            port=int(smtp_conn.port or 25),
+            sender=extra.get("from", "revgen@localhost"),
+            recipients=tuple([recipients] if isinstance(recipients, str) else recipients),
+            login=smtp_conn.login or None,
+            password=smtp_conn.password or None,
+            starttls=bool(extra.get("starttls", False)),
+        )
+    webhook_url = None
+    if hook_conn is not None:
+        host = hook_conn.host or ""
+        if not host.startswith("http"):
+            host = f"https://{host}"
+        if hook_conn.port:
+            host = f"{host}:{hook_conn.port}"
+        webhook_url = host + (hook_conn.extra_dejson.get("endpoint") or "")
+    return Channels(smtp, webhook_url)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+from revgen.config import paths
 from revgen.db import connect
 from revgen.errors import ConfigError, StepFailed
 from revgen.quality.suites import Suite, load_suites
@@ -28,6 +31,13 @@ create table if not exists revgen_meta.quality_results (
 );
 """
 MAX_IDS_KEPT = 1000
+DOCS_SITE = "revgen"
+
+
+def data_docs_folder(run_id: str) -> Path:
+    """Where a run's Data Docs (static HTML) are written: REVGEN_HOME/quality/data_docs/<run>."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
+    return paths().home / "quality" / "data_docs" / safe
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,14 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
     suites = [s for s in load_suites() if not names or s.name in names]
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    docs_folder = data_docs_folder(run_id)
+    for site in list(context.get_config().data_docs_sites or {}):
+        context.delete_data_docs_site(site)
+    context.add_data_docs_site(DOCS_SITE, {
+        "class_name": "SiteBuilder", "show_how_to_buttons": False,
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                          "base_directory": str(docs_folder)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
     datasource = context.data_sources.add_postgres(
         name="warehouse", connection_string=url.replace("postgresql://", "postgresql+psycopg://", 1)
     )
@@ -112,6 +130,8 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
             "blocking" if suite.blocking else "warn only",
             "passed" if result.success else "FAILED",
         )
+    context.build_data_docs(site_names=[DOCS_SITE])
+    log.info("Data Docs of this run: %s", docs_folder / "index.html")
     _store(url, run_id, outcomes)
     failed = [o for o in outcomes if not o.success]
     for outcome in failed:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test ci airflow docs bench lint db-up db-down clean
+.PHONY: help install demo test browser ci airflow docs bench lint db-up db-down clean
 
 help:  ## this menu
 	@echo "revgen - the revenue-funnel warehouse"
@@ -29,8 +29,11 @@ install: $(INSTALLED)  ## create .venv and install the pinned dependencies
 demo: $(INSTALLED)  ## generate a demo company, run the nightly DAG on it, print the summary
 	@$(BIN)/revgen demo
 
-test: $(INSTALLED)  ## the whole test suite (unit, DAG integrity, integration, end-to-end)
+test: $(INSTALLED) browser  ## the whole test suite (unit, DAG integrity, integration, end-to-end)
 	@$(BIN)/python -m pytest
+
+browser:  ## a headless Chromium for the rendering tests (installs Debian's chromium if missing)
+	@scripts/ensure-browser.sh
 
 ci: test  ## exactly what CI runs (.ci/run calls `make test`)
 

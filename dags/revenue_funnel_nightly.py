@@ -97,11 +97,11 @@ def revenue_funnel_nightly():
         return run_checks(warehouse_url_from_connection(), run_id)
 
     @task
-    def alert_orphans() -> dict:
+    def alert_orphans(run_id=None) -> dict:
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import alert_orphans as send_alert
 
-        return send_alert(warehouse_url_from_connection())
+        return send_alert(warehouse_url_from_connection(), run_id=run_id)
 
     @task
     def summarize() -> dict:

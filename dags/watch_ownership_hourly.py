@@ -67,11 +67,11 @@ def watch_ownership_hourly():
         return check_quality(warehouse_url_from_connection(), run_id, ["ownership"])
 
     @task
-    def alert_orphans() -> dict:
+    def alert_orphans(run_id=None) -> dict:
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import alert_orphans as send_alert
 
-        return send_alert(warehouse_url_from_connection())
+        return send_alert(warehouse_url_from_connection(), run_id=run_id)
 
     loads = [load_stream.override(task_id=f"load_crm_{name}")(name) for name in OWNERSHIP_STREAMS]
     loads[0] >> loads[1] >> loads[2]

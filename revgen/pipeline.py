@@ -87,14 +87,21 @@ def check_quality(url: str, run_id: str, suites: list[str] | None = None) -> dic
     return {"expectations": len(outcomes), "failed": sum(not o.success for o in outcomes)}
 
 
-def alert_orphans(url: str, channels=None) -> dict:
+def alert_orphans(url: str, channels=None, run_id: str | None = None) -> dict:
     """Alert new orphans (and those past the quiet period) by email and webhook."""
     from revgen.alerts.channels import channels_from_airflow
     from revgen.alerts.orphans import alert_new_orphans
     from revgen.policy import load_policy
+    from revgen.quality.gx import data_docs_folder
 
     channels = channels if channels is not None else channels_from_airflow()
-    return alert_new_orphans(url, channels, load_policy().alerts.quiet_period_hours)
+    docs = data_docs_folder(run_id) / "index.html" if run_id else None
+    return alert_new_orphans(
+        url,
+        channels,
+        load_policy().alerts.quiet_period_hours,
+        docs if docs and docs.exists() else None,
+    )
 
 
 def summarize(url: str) -> dict:

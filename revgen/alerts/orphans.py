@@ -30,6 +30,7 @@ class OrphanAlert:
     by_team: dict[str, int]
     oldest: list[dict] = field(default_factory=list)
     new: list[str] = field(default_factory=list)
+    docs: str | None = None
 
     @property
     def subject(self) -> str:
@@ -48,7 +49,11 @@ class OrphanAlert:
             f"{o['reason']:<15} {o['hours_orphaned']} h"
             for o in self.oldest
         ]
-        lines.append("Full list: table marts.orphaned_leads (and the run's Data Docs).")
+        lines.append(
+            "Full list: table marts.orphaned_leads"
+            + (f"; this run's Data Docs: {self.docs}" if self.docs else "")
+            + "."
+        )
         return "\n".join(lines)
 
 
@@ -74,7 +79,7 @@ def build_orphan_alert(url: str) -> OrphanAlert:
     return OrphanAlert(sum(by_reason.values()), by_reason, by_team, oldest)
 
 
-def alert_new_orphans(url: str, channels, quiet_hours: float) -> dict:
+def alert_new_orphans(url: str, channels, quiet_hours: float, docs=None) -> dict:
     """Send one alert when an orphan is new or was last alerted before the quiet period; orphans
     no longer orphaned leave the state, so coming back makes them new again."""
     from revgen.alerts.channels import send
@@ -108,6 +113,7 @@ def alert_new_orphans(url: str, channels, quiet_hours: float) -> dict:
     elif to_alert:
         alert = build_orphan_alert(url)
         alert.new = new
+        alert.docs = str(docs) if docs else None
         result["channels"] = send(channels, alert.subject, alert.text())
         result["alerted"] = len(to_alert)
         log.warning(

@@ -87,6 +87,7 @@ def _outcome(suite: Suite, index: int, name: str, result) -> ExpectationOutcome:
 def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[ExpectationOutcome]:
     """Validate, store the outcomes, and raise StepFailed if a blocking suite failed."""
     import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     suites = [s for s in load_suites() if not names or s.name in names]
@@ -95,11 +96,18 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
     docs_folder = data_docs_folder(run_id)
     for site in list(context.get_config().data_docs_sites or {}):
         context.delete_data_docs_site(site)
-    context.add_data_docs_site(DOCS_SITE, {
-        "class_name": "SiteBuilder", "show_how_to_buttons": False,
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                          "base_directory": str(docs_folder)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+    context.add_data_docs_site(
+        DOCS_SITE,
+        {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_folder),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
     datasource = context.data_sources.add_postgres(
         name="warehouse", connection_string=url.replace("postgresql://", "postgresql+psycopg://", 1)
     )
@@ -121,7 +129,7 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
         result_format: dict = {"result_format": "COMPLETE"}
         if suite.id_column:
             result_format["unexpected_index_column_names"] = [suite.id_column]
-        result = validation.run(result_format=result_format)
+        result = validation.run(result_format=result_format, run_id=RunIdentifier(run_name=run_id))
         for index, (name, item) in enumerate(zip(names_in_order, result.results, strict=True)):
             outcomes.append(_outcome(suite, index, name, item))
         log.info(

@@ -204,6 +204,15 @@ def bench(people: int, repeat: int) -> None:
 
 
 @cli.command()
+def report() -> None:
+    """Write the HTML funnel report from the marts and print its path."""
+    from revgen.db import warehouse_url
+    from revgen.report.html import write_report
+
+    click.echo(write_report(warehouse_url()))
+
+
+@cli.command()
 def summary() -> None:
     """Print the funnel summary from the marts."""
     from revgen.db import warehouse_url

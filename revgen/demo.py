@@ -15,6 +15,7 @@ from revgen.errors import StepFailed
 from revgen.generate import generate_company
 from revgen.load.schema import claim_for_demo
 from revgen.orchestration import DAG_ID, airflow_binary, airflow_env, ensure_airflow_db
+from revgen.report.html import write_report
 from revgen.report.summary import format_summary, read_summary
 
 TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
@@ -86,3 +87,5 @@ def run_demo(people: int, seed: int, days: int) -> None:
     click.echo(f"  ground truth  {here.landing / 'ground_truth.json'}")
     click.echo(f"  run log       {log_path}")
     click.echo("  Airflow UI    make airflow")
+    click.echo("")
+    click.echo(f"Funnel report (open it in a browser): {write_report(url)}")

@@ -105,11 +105,15 @@ def alert_orphans(url: str, channels=None, run_id: str | None = None) -> dict:
 
 
 def summarize(url: str) -> dict:
+    """Log the funnel summary and write the HTML report (its path goes to the log and XCom)."""
+    from revgen.report.html import write_report
     from revgen.report.summary import format_summary, read_summary
 
     summary = read_summary(url)
-    log.info("\n%s", format_summary(summary))
+    report = write_report(url)
+    log.info("\n%s\n\nFunnel report: %s", format_summary(summary), report)
     return {
+        "report": str(report),
         "people_per_stage": summary["people_per_stage"],
         "orphans": sum(summary["orphans_by_reason"].values()),
     }

@@ -14,6 +14,12 @@ OLDEST_SHOWN = 20
 
 STATE_DDL = """
 create schema if not exists revgen_meta;
+create table if not exists revgen_meta.orphan_history (
+    checked_at timestamptz not null,
+    as_of      timestamptz,
+    reason     text not null,
+    orphans    bigint not null
+);
 create table if not exists revgen_meta.orphan_alerts (
     person_id       text primary key,
     reason          text not null,

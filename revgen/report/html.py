@@ -19,11 +19,11 @@ max-width:1100px;color:#1f2933;padding:0 16px}
 h1{font-size:24px;margin-bottom:0}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #e4e7eb}
 .sub{color:#616e7c}.tiles{display:flex;gap:12px;flex-wrap:wrap}
 .tile{border:1px solid #e4e7eb;border-radius:8px;padding:10px 14px;min-width:150px}
-.tile b{display:block;font-size:22px}.good{color:%s}.bad{color:%s}.muted{color:%s}
+.tile b{display:block;font-size:22px}
 table{border-collapse:collapse;margin:8px 0}td,th{padding:4px 10px;border-bottom:1px solid #e4e7eb;
 text-align:left}td.n,th.n{text-align:right}.chart text{font-size:12px;fill:#1f2933}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}
-""" % (GOOD, BAD, MUTED)
+""" + f".good{{color:{GOOD}}}.bad{{color:{BAD}}}.muted{{color:{MUTED}}}"
 
 
 def _rows(conn, query: str) -> list[dict]:

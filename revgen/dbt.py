@@ -12,6 +12,7 @@ from pathlib import Path
 from revgen.config import paths
 from revgen.db import conninfo
 from revgen.errors import StepFailed
+from revgen.load.schema import BI_ROLE
 from revgen.policy import load_policy
 
 log = logging.getLogger(__name__)
@@ -35,29 +36,44 @@ def dbt_env(url: str) -> dict[str, str]:
     }
 
 
-def dbt_vars(as_of: str | None) -> str:
-    return json.dumps({**load_policy().dbt_vars(), "as_of": as_of})
+VAR_COMMANDS = (
+    "build",
+    "run",
+    "test",
+    "compile",
+    "snapshot",
+    "docs",
+    "show",
+    "ls",
+    "list",
+    "parse",
+    "seed",
+    "source",
+)
+
+
+def dbt_vars(as_of: str | None, bi_role: str = BI_ROLE) -> str:
+    return json.dumps({**load_policy().dbt_vars(), "as_of": as_of, "bi_role": bi_role})
+
+
+def _bi_role(url: str) -> str:
+    """The role the marts are granted to, made sure of before dbt builds; when it cannot be
+    created (no CREATEROLE), the connecting user itself, so the build still succeeds."""
+    from revgen.db import connect
+    from revgen.load.schema import ensure_bi_role
+
+    with connect(url, autocommit=True) as conn:
+        return BI_ROLE if ensure_bi_role(conn) else conninfo(url)["user"]
 
 
 def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = True) -> int:
     """Run `dbt <args>`; its output goes to this process's output (so to the Airflow task log)."""
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args]
-    if args and args[0] in (
-        "build",
-        "run",
-        "test",
-        "compile",
-        "snapshot",
-        "docs",
-        "show",
-        "ls",
-        "list",
-        "parse",
-        "seed",
-        "source",
-    ):
-        command += ["--vars", dbt_vars(as_of)]
+    if args and args[0] in VAR_COMMANDS:
+        # models that are (re)built get the BI grants; make sure the role is there first
+        role = _bi_role(url) if args[0] in ("build", "run") else BI_ROLE
+        command += ["--vars", dbt_vars(as_of, role)]
     log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
     completed = subprocess.run(command, env=dbt_env(url), cwd=paths().dbt_project)
     if check and completed.returncode != 0:

@@ -164,3 +164,31 @@ def claim_for_demo(conn: psycopg.Connection, generator: dict) -> bool:
             "insert into revgen_meta.demo_company (generator) values (%s)", (json.dumps(generator),)
         )
     return row is not None
+
+
+BI_ROLE = "revgen_bi"
+
+
+def ensure_bi_role(conn: psycopg.Connection, role: str = BI_ROLE) -> bool:
+    """The read-only role BI tools use: it may read the marts and nothing else (dbt grants select
+    on each mart, again after every rebuild). Needs CREATEROLE; without it the role must exist
+    already (the DBA creates it); returns whether it exists."""
+    import logging
+
+    exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+    if not exists:
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
+        except psycopg.errors.InsufficientPrivilege:
+            logging.getLogger(__name__).warning(
+                "cannot create the BI role %s (no CREATEROLE): ask the DBA for `create role %s "
+                "nologin`; until then the marts are built without BI grants",
+                role,
+                role,
+            )
+            return False
+    with conn.transaction():
+        conn.execute("create schema if not exists marts")
+        conn.execute(sql.SQL("grant usage on schema marts to {}").format(sql.Identifier(role)))
+    return True

@@ -13,7 +13,8 @@ from revgen.config import paths
 from revgen.db import connect
 from revgen.report.charts import BAD, GOOD, MUTED, hbar, line
 
-CSS = """
+CSS = (
+    """
 body{font:14px/1.45 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;
 max-width:1100px;color:#1f2933;padding:0 16px}
 h1{font-size:24px;margin-bottom:0}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #e4e7eb}
@@ -23,7 +24,9 @@ h1{font-size:24px;margin-bottom:0}h2{font-size:18px;margin-top:32px;border-botto
 table{border-collapse:collapse;margin:8px 0}td,th{padding:4px 10px;border-bottom:1px solid #e4e7eb;
 text-align:left}td.n,th.n{text-align:right}.chart text{font-size:12px;fill:#1f2933}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}
-""" + f".good{{color:{GOOD}}}.bad{{color:{BAD}}}.muted{{color:{MUTED}}}"
+"""
+    + f".good{{color:{GOOD}}}.bad{{color:{BAD}}}.muted{{color:{MUTED}}}"
+)
 
 
 def _rows(conn, query: str) -> list[dict]:

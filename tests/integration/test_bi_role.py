@@ -1,0 +1,42 @@
+"""Least privilege: the read-only BI role reads the marts and nothing else (not raw, not
+staging), cannot write, and keeps its grants after the marts are rebuilt (dbt grants)."""
+
+import psycopg
+
+from revgen.db import connect, conninfo
+from revgen.dbt import run_dbt
+from tests.helpers import load_company
+
+
+def test_the_bi_role_reads_marts_only_cannot_write_and_survives_rebuilds(empty_warehouse, company):
+    folder, truth = company
+    as_of = truth["generator"]["as_of"]
+    load_company(empty_warehouse, folder)
+    run_dbt(empty_warehouse, ["build"], as_of=as_of)
+    with connect(empty_warehouse, autocommit=True) as conn:
+        conn.execute("drop role if exists bi_reader")
+        conn.execute("create role bi_reader login in role revgen_bi")
+    info = conninfo(empty_warehouse)
+    reader = f"postgresql://bi_reader@{info['host']}:{info['port']}/{info['dbname']}"
+
+    def can(statement: str) -> bool:
+        with psycopg.connect(reader, autocommit=True) as conn:
+            try:
+                conn.execute(statement)
+                return True
+            except psycopg.errors.InsufficientPrivilege:
+                return False
+
+    try:
+        assert can("select count(*) from marts.dim_people")
+        assert can("select count(*) from marts.kpi_campaign_attribution")
+        assert not can("select count(*) from raw_marketing.contacts")
+        assert not can("select count(*) from staging.stg_crm__leads")
+        assert not can("select count(*) from revgen_meta.rejects")
+        assert not can("delete from marts.orphaned_leads")
+        assert not can("create table marts.bi_scratch (x int)")
+        run_dbt(empty_warehouse, ["build", "--select", "path:models/marts"], as_of=as_of)
+        assert can("select count(*) from marts.orphaned_leads")  # grants kept after rebuild
+    finally:
+        with connect(empty_warehouse, autocommit=True) as conn:
+            conn.execute("drop role bi_reader")

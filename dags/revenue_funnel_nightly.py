@@ -11,13 +11,12 @@ same result. The warehouse comes from the Airflow connection `revgen_warehouse`.
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from revgen.alerts.failures import notify_failure
 from revgen.contract import STREAMS
+from revgen.orchestration import dag_defaults
 from revgen.sources.api import SETTINGS as API_SETTINGS
 from revgen.sources.api import objects, upstream_objects
 
@@ -35,11 +34,7 @@ def raw_asset(table: str) -> Asset:
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "retries": int(os.environ.get("REVGEN_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(minutes=2),
-        "on_failure_callback": notify_failure,
-    },
+    default_args=dag_defaults(),
     tags=["revgen", "nightly"],
     doc_md=__doc__,
 )

@@ -10,12 +10,11 @@ So an orphan is noticed within the hour, not the next night.
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from revgen.alerts.failures import notify_failure
+from revgen.orchestration import dag_defaults
 
 OWNERSHIP_STREAMS = ("users", "leads", "lead_history")
 ORPHANS = Asset("revgen://warehouse/marts.orphaned_leads")
@@ -27,11 +26,7 @@ ORPHANS = Asset("revgen://warehouse/marts.orphaned_leads")
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "retries": int(os.environ.get("REVGEN_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(minutes=2),
-        "on_failure_callback": notify_failure,
-    },
+    default_args=dag_defaults(),
     tags=["revgen", "hourly", "ownership"],
     doc_md=__doc__,
 )

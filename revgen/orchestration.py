@@ -173,3 +173,16 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
 def login_hint() -> str:
     passwords = paths().airflow_home / "simple_auth_manager_passwords.json.generated"
     return f"user admin, password in {passwords}"
+
+
+def dag_defaults() -> dict:
+    """default_args of every revgen DAG: retries with delay, and the shared failure notifier."""
+    from datetime import timedelta
+
+    from revgen.alerts.failures import notify_failure
+
+    return {
+        "retries": int(os.environ.get("REVGEN_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": notify_failure,
+    }

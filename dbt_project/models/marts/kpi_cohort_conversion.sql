@@ -2,15 +2,9 @@
     later entered the next stage (first entries only). -#}
 {%- set stages = policy()['stages'][2:] -%}
 
-with events as (
-    select person_id, stage, entered_at
-    from {{ ref('int_stage_events_unioned') }}
-),
-
-first_entries as (
-    select person_id, stage, min(entered_at) as first_entered_at
-    from events
-    group by person_id, stage
+with first_entries as (
+    select person_id, stage, first_entered_at
+    from {{ ref('int_stage_first_entries') }}
 ),
 
 pairs as (

@@ -7,10 +7,9 @@ with events as (
     from {{ ref('int_stage_events_unioned') }}
 ),
 
-touchpoints as (
-    select person_id as contact_id, campaign_id, touched_at, touchpoint_id
-    from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null
+sources as (
+    select person_id as contact_id, source_campaign_id as campaign_id
+    from {{ ref('int_people_sources') }}
 ),
 
 campaigns as (
@@ -22,18 +21,6 @@ spend as (
     select campaign_id, sum(amount_usd) as spend_usd
     from {{ ref('stg_marketing__campaign_spend') }}
     group by campaign_id
-),
-
-sources as (
-    select contact_id, campaign_id
-    from (
-        select
-            contact_id,
-            campaign_id,
-            row_number() over (partition by contact_id order by touched_at, touchpoint_id) as position
-        from touchpoints
-    ) ranked
-    where position = 1
 ),
 
 reached as (

@@ -4,15 +4,9 @@
     preference are measured per campaign, not per person, so the pairs start at the third stage. -#}
 {%- set stages = policy()['stages'][2:] -%}
 
-with events as (
-    select person_id, stage, entered_at, event_number
-    from {{ ref('int_stage_events_unioned') }}
-),
-
-first_entries as (
-    select person_id, stage, min(entered_at) as first_entered_at, count(*) as entries
-    from events
-    group by person_id, stage
+with first_entries as (
+    select person_id, stage, first_entered_at, entries
+    from {{ ref('int_stage_first_entries') }}
 ),
 
 pairs as (

@@ -35,22 +35,9 @@ qualified as (
     from {{ ref('int_contacts_qualified') }}
 ),
 
-touchpoints as (
-    select person_id as contact_id, channel, touched_at, touchpoint_id
-    from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null
-),
-
 source_channels as (
-    select contact_id, channel
-    from (
-        select
-            contact_id,
-            channel,
-            row_number() over (partition by contact_id order by touched_at, touchpoint_id) as position
-        from touchpoints
-    ) ranked
-    where position = 1
+    select person_id as contact_id, source_channel as channel
+    from {{ ref('int_people_sources') }}
 ),
 
 sales_activities as (

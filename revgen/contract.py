@@ -28,6 +28,7 @@ class Column:
     type: str = "text"
     required: bool = False
     description: str = ""
+    non_negative: bool = False  # numbers that cannot be below zero (spend, amounts, durations)
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,14 @@ class Stream:
         return next(column for column in self.columns if column.name == name)
 
 
-def _c(name: str, type_: str = "text", required: bool = False, description: str = "") -> Column:
-    return Column(name, type_, required, description)
+def _c(
+    name: str,
+    type_: str = "text",
+    required: bool = False,
+    description: str = "",
+    non_negative: bool = False,
+) -> Column:
+    return Column(name, type_, required, description, non_negative)
 
 
 MARKETING = "marketing"
@@ -91,7 +98,7 @@ STREAMS: tuple[Stream, ...] = (
     Stream(MARKETING, "campaign_spend", ("campaign_id", "spend_date"), (
         _c("campaign_id", required=True),
         _c("spend_date", "date", required=True),
-        _c("amount", "numeric", required=True, description="USD"),
+        _c("amount", "numeric", required=True, description="USD", non_negative=True),
         _c("currency", required=True),
     ), "Daily spend per campaign.",
         references=(Reference("campaign_id", "campaigns", "campaign_id"),)),
@@ -197,7 +204,7 @@ STREAMS: tuple[Stream, ...] = (
         _c("name"),
         _c("opportunity_type", description="new_business, upsell, cross_sell or renewal"),
         _c("stage", required=True, description="discovery, proposal, negotiation, won, lost"),
-        _c("amount", "numeric", description="USD"),
+        _c("amount", "numeric", description="USD", non_negative=True),
         _c("currency"),
         _c("has_budget", "bool"),
         _c("owner_id"),
@@ -223,7 +230,7 @@ STREAMS: tuple[Stream, ...] = (
         _c("lead_id"),
         _c("opportunity_id"),
         _c("started_at", "timestamp", required=True),
-        _c("duration_minutes", "int"),
+        _c("duration_minutes", "int", non_negative=True),
     ), "Sales activities (calls, meetings, emails) with their duration.",
         references=(Reference("owner_id", "users", "user_id"),),
         no_future=("started_at",)),
@@ -233,7 +240,8 @@ STREAMS: tuple[Stream, ...] = (
         _c("opportunity_id"),
         _c("order_type", required=True, description="new_business, upsell, cross_sell or renewal"),
         _c("product", required=True),
-        _c("amount", "numeric", required=True, description="contract value, USD"),
+        _c("amount", "numeric", required=True, description="contract value, USD",
+           non_negative=True),
         _c("currency", required=True),
         _c("started_on", "date", required=True),
         _c("ended_on", "date", description="set when the subscription ended (churn)"),
@@ -286,6 +294,8 @@ def markdown() -> str:
             notes = column.description
             if column.name in item.no_future:
                 notes = (notes + "; " if notes else "") + "not in the future"
+            if column.non_negative:
+                notes = (notes + "; " if notes else "") + "not negative"
             lines.append(
                 f"| `{column.name}` | {column.type} | {'yes' if column.required else ''} "
                 f"| {notes} |"

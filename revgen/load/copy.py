@@ -109,6 +109,14 @@ def _checks(stream: Stream) -> list[tuple[sql.Composable, str, sql.Composable]]:
                     sql.Literal(f"invalid_{column.type}"),
                 )
             )
+        if column.non_negative:
+            checks.append(
+                (
+                    sql.SQL("{}::numeric < 0").format(ident),
+                    column.name,
+                    sql.Literal("negative_value"),
+                )
+            )
         if column.name in stream.no_future:
             checks.append(
                 (
@@ -203,20 +211,24 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
     non_key = [n for n in names if n not in stream.primary_key]
     updates = sql.SQL(", ").join(
         sql.SQL("{0} = excluded.{0}").format(sql.Identifier(n))
-        for n in (*non_key, "_source", "_batch_id", "_loaded_at")
+        for n in (*non_key, "_extra", "_source", "_batch_id", "_loaded_at")
     )
     changed = (
         sql.SQL("({}) is distinct from ({})").format(
-            sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(n)) for n in non_key),
-            sql.SQL(", ").join(sql.SQL("excluded.{}").format(sql.Identifier(n)) for n in non_key),
+            sql.SQL(", ").join(
+                sql.SQL("t.{}").format(sql.Identifier(n)) for n in (*non_key, "_extra")
+            ),
+            sql.SQL(", ").join(
+                sql.SQL("excluded.{}").format(sql.Identifier(n)) for n in (*non_key, "_extra")
+            ),
         )
         if non_key
         else sql.SQL("false")
     )
     return sql.SQL("""
         with upserted as (
-            insert into {table} as t ({cols}, _source, _batch_id, _loaded_at)
-            select {casts}, %(source)s, %(batch_id)s, %(loaded_at)s
+            insert into {table} as t ({cols}, _extra, _source, _batch_id, _loaded_at)
+            select {casts}, i._extra::jsonb, %(source)s, %(batch_id)s, %(loaded_at)s
             from _incoming i
             where not exists (select 1 from _rejected r where r.line = i.line)
             on conflict ({pk}) do update set {updates} where {changed}
@@ -262,7 +274,8 @@ def load_records(
         )
         conn.execute(
             sql.SQL(
-                "create temporary table _incoming (line bigint, _problem text, _problem_field text, {}) "
+                "create temporary table _incoming (line bigint, _problem text, _problem_field text, "
+                "_extra text, {}) "
                 "on commit drop"
             ).format(incoming_cols)
         )
@@ -272,7 +285,9 @@ def load_records(
                 buffer = io.StringIO()
                 writer = csv.writer(buffer, lineterminator="\n")
                 for batch in _batched(records, 5000):
-                    writer.writerows((r.line, r.problem, r.problem_field, *r.values) for r in batch)
+                    writer.writerows(
+                        (r.line, r.problem, r.problem_field, r.extra, *r.values) for r in batch
+                    )
                     result.rows_read += len(batch)
                     if buffer.tell() >= COPY_BLOCK_BYTES:
                         copy.write(buffer.getvalue())
@@ -354,6 +369,8 @@ def _typed_problems_sql(stream: Stream) -> sql.Composed:
             )
         if column.type == "email":
             conditions.append(sql.SQL("{} !~ {}").format(ident, sql.Literal(EMAIL_PATTERN)))
+        if column.non_negative:
+            conditions.append(sql.SQL("{} < 0").format(ident))
         if column.name in stream.no_future:
             conditions.append(
                 sql.SQL("{} > now() + interval {}").format(ident, sql.Literal(FUTURE_TOLERANCE))

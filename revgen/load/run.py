@@ -8,6 +8,7 @@ from pathlib import Path
 
 from revgen.contract import STREAMS
 from revgen.db import connect
+from revgen.errors import InputError
 from revgen.load.copy import LoadResult, already_loaded, copy_direct, file_sha256, load_records
 from revgen.load.schema import ensure_schema
 from revgen.sources.files.mapping import load_mapping
@@ -21,6 +22,7 @@ def load_source(
 ) -> list[LoadResult]:
     """Load the files of `source` found in `folder`; a file already loaded (same bytes) is skipped."""
     results: list[LoadResult] = []
+    failures: list[str] = []
     mapping = load_mapping(folder, source)
     with connect(url, autocommit=True) as conn:
         ensure_schema(conn)
@@ -44,5 +46,16 @@ def load_source(
                     results.append(direct)
                     continue
                 records = read_records(path, stream, stream_mapping)
-                results.append(load_records(conn, stream, records, path.name, sha256))
+                try:
+                    results.append(load_records(conn, stream, records, path.name, sha256))
+                except InputError as err:  # this file is unreadable; the others still load
+                    log.error("%s", err)
+                    failures.append(str(err))
+    if failures:
+        raise InputError(
+            source,
+            str(folder),
+            f"{len(failures)} file(s) could not be loaded "
+            "(every other file was): " + " | ".join(failures),
+        )
     return results

@@ -72,6 +72,8 @@ def raw_table_ddl(stream: Stream) -> sql.Composed:
         for column in stream.columns
     ]
     columns += [
+        # columns an export has beyond the contract, kept as a JSON object (schema drift)
+        sql.SQL("_extra jsonb"),
         # the defaults let a COPY straight into the table stamp its rows (see copy.copy_direct)
         sql.SQL("_source text not null default current_setting('revgen.source')"),
         sql.SQL("_batch_id uuid not null default current_setting('revgen.batch_id')::uuid"),
@@ -105,6 +107,12 @@ def ensure_schema(conn: psycopg.Connection) -> None:
             if have is None:
                 conn.execute(raw_table_ddl(stream))
                 continue
+            if "_extra" not in have:
+                conn.execute(
+                    sql.SQL("alter table {} add column _extra jsonb").format(
+                        sql.Identifier(stream.schema, stream.name)
+                    )
+                )
             for column in stream.columns:  # a newer contract adds columns; old rows get null
                 if column.name not in have:
                     conn.execute(

@@ -32,6 +32,7 @@ class Record:
     values: tuple[str | None, ...]
     problem: str | None = None
     problem_field: str | None = None
+    extra: str | None = None  # columns the contract does not know, as a JSON object (kept)
 
 
 def _open_text(path: Path, encoding: str) -> io.TextIOBase:
@@ -93,6 +94,8 @@ def _csv_records(
         )
     positions = _columns_for(stream, header, path, mapping)
     width = len(header)
+    used = {p for p in positions if p is not None}
+    extras = [(i, name) for i, name in enumerate(header) if i not in used and name.strip()]
     start = reader.line_num + 1
     while True:
         try:
@@ -113,10 +116,14 @@ def _csv_records(
         values = convert(
             tuple(row[p] or None if p is not None and p < len(row) else None for p in positions)
         )
+        extra = None
+        if extras:
+            kept = {name: row[i] for i, name in extras if i < len(row) and row[i]}
+            extra = json.dumps(kept, ensure_ascii=False) if kept else None
         if len(row) != width:
-            yield Record(line, values, "wrong_field_count", f"{len(row)} of {width} fields")
+            yield Record(line, values, "wrong_field_count", f"{len(row)} of {width} fields", extra)
         else:
-            yield Record(line, values)
+            yield Record(line, values, extra=extra)
 
 
 def _text(value: object) -> str | None:
@@ -144,7 +151,12 @@ def _jsonl_records(
         except ValueError as err:
             yield Record(line, (None,) * len(stream.columns), "invalid_json", str(err)[:200])
             continue
-        yield Record(line, convert(tuple(_text(item.get(key)) for key in keys)))
+        unknown = {k: v for k, v in item.items() if k not in keys and v not in (None, "")}
+        yield Record(
+            line,
+            convert(tuple(_text(item.get(key)) for key in keys)),
+            extra=json.dumps(unknown, ensure_ascii=False) if unknown else None,
+        )
     if not seen_any:
         raise InputError(stream.source, str(path), "the file is empty: expected JSON lines.")
 

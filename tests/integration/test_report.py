@@ -62,3 +62,16 @@ def test_the_report_renders_offline_and_shows_the_marts_numbers(empty_warehouse,
     assert background < 0.95  # charts and tables, not a blank page
     red = sum(count for count, (r, g, b) in colors if r > 170 and g < 80 and b < 80)
     assert red > 1000  # the red bars of wasted time and orphans are drawn
+
+
+def test_the_report_is_written_for_an_empty_warehouse_too(empty_warehouse, tmp_path):
+    """A first run with no data yet (e.g. only an API source configured, nothing arrived)."""
+    from revgen.db import connect
+    from revgen.load.schema import ensure_schema
+
+    with connect(empty_warehouse, autocommit=True) as conn:
+        ensure_schema(conn)
+    run_dbt(empty_warehouse, ["build"], as_of="2026-04-01T00:00:00Z")
+    html = write_report(empty_warehouse, tmp_path).read_text()
+    assert shown_kpis(html)["orphans.total"] == "0"
+    assert "No data." in html

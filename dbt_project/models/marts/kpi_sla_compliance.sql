@@ -58,8 +58,8 @@ final as (
     select
         'lead' as stage_name,
         {{ sla_hours }} as sla_hours,
-        cast(sum(is_decided) as {{ dbt.type_bigint() }}) as handovers_decided,
-        cast(sum(is_met) as {{ dbt.type_bigint() }}) as handovers_met,
+        cast(coalesce(sum(is_decided), 0) as {{ dbt.type_bigint() }}) as handovers_decided,
+        cast(coalesce(sum(is_met), 0) as {{ dbt.type_bigint() }}) as handovers_met,
         case when sum(is_decided) > 0
             then cast(sum(is_met) as {{ dbt.type_float() }}) / sum(is_decided)
         end as compliance

@@ -1,0 +1,167 @@
+"""Reliability: a load killed mid-COPY leaves nothing half-done; a stopped warehouse fails with a
+clear message and the retry succeeds; readers see the old or the new state, never a mix."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from revgen.db import connect
+from revgen.db.local import LocalPostgres
+from revgen.dbt import run_dbt
+from revgen.errors import WarehouseUnreachable
+from revgen.load.run import load_source
+from tests.helpers import load_company, rows
+
+TOUCHPOINTS = 600_000
+
+
+@pytest.fixture(scope="module")
+def big_touchpoints(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("big") / "marketing"
+    folder.mkdir()
+    with open(folder / "touchpoints.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "touchpoint_id",
+                "contact_id",
+                "visitor_id",
+                "campaign_id",
+                "channel",
+                "touch_type",
+                "touched_at",
+            ]
+        )
+        for n in range(TOUCHPOINTS):
+            writer.writerow(
+                [
+                    f"T{n:08d}",
+                    f"C{n % 5000:07d}",
+                    "",
+                    "CMP001",
+                    "email",
+                    "email_click",
+                    f"2026-01-{n % 28 + 1:02d}T10:00:00Z",
+                ]
+            )
+    return folder
+
+
+def _copy_running(url: str) -> bool:
+    found = rows(
+        url,
+        "select count(*) from pg_stat_activity where query ilike 'copy %%' and state = 'active'",
+    )
+    return found[0][0] > 0
+
+
+def test_a_load_killed_mid_copy_leaves_no_partial_batch_and_the_retry_loads_all(
+    empty_warehouse, big_touchpoints
+):
+    env = {**os.environ, "DATABASE_URL": empty_warehouse}
+    load = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("revgen")),
+            "load",
+            "marketing",
+            "--folder",
+            str(big_touchpoints),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _copy_running(empty_warehouse):
+        time.sleep(0.02)
+    assert _copy_running(empty_warehouse), "the COPY never started"
+    for _ in range(5):  # a reader during the COPY sees nothing of the batch
+        seen.append(rows(empty_warehouse, "select count(*) from raw_marketing.touchpoints")[0][0])
+        time.sleep(0.02)
+    load.send_signal(signal.SIGKILL)
+    load.wait(timeout=30)
+    time.sleep(0.5)
+    assert set(seen) == {0}
+    assert rows(empty_warehouse, "select count(*) from raw_marketing.touchpoints") == [(0,)]
+    assert rows(empty_warehouse, "select count(*) from revgen_meta.load_runs") == [(0,)]
+
+    (result,) = load_source(empty_warehouse, "marketing", big_touchpoints)
+    assert result.rows_loaded == TOUCHPOINTS
+    assert rows(
+        empty_warehouse,
+        "select count(*), count(distinct touchpoint_id) from raw_marketing.touchpoints",
+    ) == [(TOUCHPOINTS, TOUCHPOINTS)]
+
+
+def test_a_stopped_warehouse_fails_with_a_clear_message_and_the_retry_succeeds(
+    tmp_path, company, monkeypatch
+):
+    folder, truth = company
+    server = LocalPostgres(tmp_path / "pgdata")
+    url = server.up()
+    try:
+        server.down()
+        monkeypatch.setenv("DATABASE_URL", url)
+        with pytest.raises(WarehouseUnreachable) as err:
+            load_source(url, "crm", folder / "crm")
+        assert "Cannot reach the warehouse at postgresql://postgres@127.0.0.1" in str(err.value)
+        assert server.up() == url  # restarted on the same port
+        results = load_source(url, "crm", folder / "crm")
+        assert sum(r.rows_loaded for r in results) == sum(
+            n for key, n in truth["rows"].items() if key.startswith("crm.")
+        )
+    finally:
+        server.down()
+
+
+def test_readers_see_the_previous_or_the_new_state_never_a_mix(empty_warehouse, company, tmp_path):
+    folder, truth = company
+    as_of = truth["generator"]["as_of"]
+    load_company(empty_warehouse, folder)
+    run_dbt(empty_warehouse, ["build"], as_of=as_of)
+    query = (
+        "select (select count(*) from marts.orphaned_leads), "
+        "(select count(*) from marts.dim_people where owner_id is null)"
+    )
+    before = rows(empty_warehouse, query)[0]
+
+    # tonight: every lead of one rep loses its owner
+    with open(folder / "crm" / "leads.csv", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, leads = reader.fieldnames, list(reader)[: truth["rows"]["crm.leads"]]
+    rep = leads[0]["owner_id"]
+    changed = [dict(lead, owner_id="") for lead in leads if lead["owner_id"] == rep]
+    (tmp_path / "crm").mkdir()
+    with open(tmp_path / "crm" / "leads-night2.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerows(changed)
+
+    seen, reads, stop = set(), [0], threading.Event()
+
+    def read_continuously():
+        with connect(empty_warehouse, autocommit=True) as conn:
+            while not stop.is_set():
+                seen.add(conn.execute(query).fetchone())
+                reads[0] += 1
+
+    reader_thread = threading.Thread(target=read_continuously)
+    reader_thread.start()
+    try:
+        load_source(empty_warehouse, "crm", tmp_path / "crm")
+        run_dbt(empty_warehouse, ["build"], as_of=as_of)
+    finally:
+        stop.set()
+        reader_thread.join(timeout=60)
+    after = rows(empty_warehouse, query)[0]
+    assert after != before
+    assert reads[0] > 20  # the reader kept reading while the load and the build ran
+    assert seen <= {before, after}, seen - {before, after}

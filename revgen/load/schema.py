@@ -66,6 +66,46 @@ end $$;
 """
 
 
+PII_DDL = """
+create table if not exists revgen_meta.pii_key (
+    id   boolean primary key default true check (id),
+    ipad bytea not null,
+    opad bytea not null
+);
+create or replace function revgen_meta.pii_hash(value text) returns text
+language sql stable as $$
+    select encode(sha256(k.opad || sha256(k.ipad || convert_to(lower(trim(value)), 'UTF8'))), 'hex')
+    from revgen_meta.pii_key k
+$$;
+"""
+
+
+def ensure_pii_key(conn: psycopg.Connection) -> None:
+    """The key of the keyed hash (HMAC-SHA256) that stands in for emails in the marts: from
+    REVGEN_PII_KEY (an Airflow connection's password or a secret in the environment) when set,
+    else a random key made once. Stored as HMAC pads in revgen_meta, which BI cannot read."""
+    import hashlib
+    import os
+    import secrets
+
+    conn.execute(PII_DDL)
+    given = os.environ.get("REVGEN_PII_KEY")
+    exists = conn.execute("select 1 from revgen_meta.pii_key").fetchone()
+    if exists and not given:
+        return
+    key = given.encode() if given else secrets.token_bytes(32)
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    ipad = bytes(b ^ 0x36 for b in key)
+    opad = bytes(b ^ 0x5C for b in key)
+    conn.execute(
+        "insert into revgen_meta.pii_key (ipad, opad) values (%s, %s) on conflict (id) "
+        "do update set ipad = excluded.ipad, opad = excluded.opad",
+        (ipad, opad),
+    )
+
+
 def raw_table_ddl(stream: Stream) -> sql.Composed:
     columns = [
         sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(SQL_TYPES[column.type]))
@@ -94,6 +134,7 @@ def ensure_schema(conn: psycopg.Connection) -> None:
         conn.execute(META_DDL)
         version = conn.info.server_version
         conn.execute(IS_VALID_16 if version >= 160000 else IS_VALID_OLD)
+        ensure_pii_key(conn)
         for schema in sorted({stream.schema for stream in STREAMS}):
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
         existing: dict[tuple[str, str], set[str]] = {}

@@ -138,3 +138,37 @@ def test_one_person_across_merged_records_email_only_leads_and_deletions(built, 
     people = {r[0] for r in rows(url, "select person_id from marts.dim_people")}
     assert len(people) == sum(truth["people_per_stage"].values())
     assert not {p for p in people if p[0] in "DZ"}  # merged duplicates and deleted records
+
+
+def test_emails_reach_the_marts_only_as_a_keyed_hash_with_the_configured_key(built, monkeypatch):
+    import hashlib
+    import hmac
+
+    from revgen.db import connect
+    from revgen.load.schema import ensure_schema
+
+    url, truth = built
+    monkeypatch.setenv("REVGEN_PII_KEY", "a-key-from-the-secrets-backend")
+    with connect(url, autocommit=True) as conn:
+        ensure_schema(conn)
+    run_dbt(
+        url,
+        ["build", "--select", "int_people_staged", "dim_people", "orphaned_leads"],
+        as_of=truth["generator"]["as_of"],
+    )
+    person, email_hash = rows(
+        url, "select person_id, email_hash from marts.dim_people order by person_id limit 1"
+    )[0]
+    email = rows(url, "select email from raw_marketing.contacts where contact_id = %s", (person,))[
+        0
+    ][0]
+    expected = hmac.new(
+        b"a-key-from-the-secrets-backend", email.strip().lower().encode(), hashlib.sha256
+    ).hexdigest()
+    assert email_hash == expected and email not in email_hash
+    orphan_hashes = rows(
+        url,
+        "select count(*) from marts.orphaned_leads o join marts.dim_people p "
+        "using (person_id) where o.email_hash = p.email_hash",
+    )[0][0]
+    assert orphan_hashes == len(truth["orphans"])

@@ -5,6 +5,7 @@ with people as (
 final as (
     select
         person_id,
+        email_hash,
         current_stage,
         stage_order,
         case when stage_order >= {{ stage_order("'prospect'") }} then true else false end as is_open,

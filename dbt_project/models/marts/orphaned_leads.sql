@@ -53,6 +53,7 @@ orphans as (
 final as (
     select
         person_id,
+        email_hash,
         reason,
         current_stage,
         owner_type,

@@ -3,7 +3,12 @@
 
 with contacts as (
     -- people: surviving contact records (merged and deleted ones are not people)
-    select contacts.contact_id, contacts.nurture_program_id, contacts.created_at
+    select
+        contacts.contact_id,
+        contacts.nurture_program_id,
+        contacts.created_at,
+        -- PII: a keyed hash (HMAC-SHA256, key in revgen_meta) stands in for the email downstream
+        revgen_meta.pii_hash(contacts.email) as email_hash
     from {{ ref('stg_marketing__contacts') }} as contacts
     inner join {{ ref('int_contacts_resolved') }} as resolved
         on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
@@ -105,6 +110,7 @@ latest_won as (
 joined as (
     select
         contacts.contact_id as person_id,
+        contacts.email_hash,
         contacts.created_at,
         contacts.nurture_program_id,
         qualified.is_icp_fit,
@@ -166,6 +172,7 @@ last_touches as (
 final as (
     select
         owned.person_id,
+        owned.email_hash,
         owned.created_at,
         owned.is_icp_fit,
         owned.prospect_at,

@@ -8,7 +8,7 @@ from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
-from tests.helpers import rows
+from tests.helpers import ROOT, rows
 
 MART_CHECKSUM = """
     select md5(string_agg(t::text, '|' order by t::text)) from {table} t
@@ -134,8 +134,10 @@ def test_the_hourly_watch_finds_an_orphan_created_after_the_nightly_run(nightly_
 
 
 def test_a_blocking_failure_fails_the_run_and_the_failure_is_emailed(nightly_run, tmp_path):
-    """Negative spend arrives: the blocking raw suite fails check_quality, so the run fails, and
-    the failure notifier emails (a real SMTP server on 127.0.0.1) which task failed and why."""
+    """A company whose gates say a deal may not be won before its person was known makes that
+    suite blocking; one such deal arrives: check_quality fails, so the run fails, and the failure
+    notifier emails (a real SMTP server on 127.0.0.1) which task failed and why. The ownership
+    suite's failure in the same run is only a warning."""
     import json
     import socket
 
@@ -158,8 +160,34 @@ def test_a_blocking_failure_fails_the_run_and_the_failure_is_emailed(nightly_run
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()
-    spend = paths().landing / "marketing" / "campaign_spend-correction.csv"
-    spend.write_text("campaign_id,spend_date,amount,currency\nCMP001,2026-03-31,-250.00,USD\n")
+    suites = (ROOT / "expectations" / "suites.yml").read_text()
+    strict = tmp_path / "suites.yml"
+    strict.write_text(
+        suites.replace(
+            "    blocking: false   # a data-entry slip in the CRM is reported, it does not stop the night",
+            "    blocking: true",
+        )
+    )
+    assert strict.read_text() != suites
+    won = rows(
+        url,
+        """select o.opportunity_id, c.created_at from raw_crm.opportunities o
+        join raw_crm.leads l on l.lead_id = o.lead_id
+        join raw_marketing.contacts c on c.contact_id = l.contact_id
+        where o.stage = 'won' order by 1 limit 1""",
+    )[0]
+    import csv
+
+    with open(paths().landing / "crm" / "opportunities.csv", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames
+        deal = next(r for r in reader if r["opportunity_id"] == won[0])
+    deal["closed_at"] = "2025-12-01T00:00:00Z"  # won before the person was first known
+    spend = paths().landing / "crm" / "opportunities-correction.csv"
+    with open(spend, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerow(deal)
     connection = json.dumps(
         {
             "conn_type": "smtp",
@@ -174,18 +202,18 @@ def test_a_blocking_failure_fails_the_run_and_the_failure_is_emailed(nightly_run
                 url,
                 logical_date,
                 "e2e-blocking.log",
-                extra_env={"AIRFLOW_CONN_REVGEN_SMTP": connection},
+                extra_env={"AIRFLOW_CONN_REVGEN_SMTP": connection, "REVGEN_SUITES": str(strict)},
             )
     finally:
         smtp.stop()
         spend.unlink()
     log = open(paths().home / "logs" / "e2e-blocking.log").read()
-    assert "raw_marketing_campaign_spend.expect_column_values_to_be_between" in log
+    assert "BLOCKING raw_crm_opportunities.unexpected_rows_expectation failed" in log
     failures = [m for m in inbox.messages if "failed at check_quality" in m]
     assert len(failures) == 1 and "Blocking quality checks failed" in failures[0]
     assert rows(
         url,
         """select bool_and(success) from revgen_meta.quality_results
-        where suite = 'raw_marketing_campaign_spend' and run_id = (
+        where suite = 'raw_crm_opportunities' and run_id = (
             select run_id from revgen_meta.quality_results order by checked_at desc limit 1)""",
     ) == [(False,)]

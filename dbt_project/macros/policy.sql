@@ -38,3 +38,14 @@
     {%- endfor -%}
     {{ return(none) }}
 {%- endmacro %}
+
+{#- The per-person stages (from the third on: awareness and preference are measured per campaign),
+    as consecutive pairs: select from_stage_order, from_stage, to_stage. -#}
+{% macro stage_pairs() -%}
+    {%- set stages = policy()['stages'][2:] -%}
+    {%- for stage in stages[:-1] %}
+    select {{ loop.index + 2 }} as from_stage_order, '{{ stage.name }}' as from_stage,
+        '{{ stages[loop.index].name }}' as to_stage
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -62,10 +62,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _batched(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` items, in order."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -284,7 +285,7 @@ def load_records(
             with cursor.copy("copy _incoming from stdin with (format csv)") as copy:
                 buffer = io.StringIO()
                 writer = csv.writer(buffer, lineterminator="\n")
-                for batch in _batched(records, 5000):
+                for batch in batched(records, 5000):
                     writer.writerows(
                         (r.line, r.problem, r.problem_field, r.extra, *r.values) for r in batch
                     )

@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import psycopg
 
 from revgen.contract import Stream
 from revgen.db import connect
-from revgen.load.copy import LoadResult, load_records
+from revgen.load.copy import LoadResult, batched, load_records
 from revgen.load.schema import ensure_schema
 from revgen.sources.files.reader import Record
 
@@ -50,17 +50,6 @@ def set_watermark(conn: psycopg.Connection, system: str, key: str, value: str) -
     )
 
 
-def _chunks(rows: Iterable[tuple[dict, str]], size: int) -> Iterator[list[tuple[dict, str]]]:
-    chunk: list[tuple[dict, str]] = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def run_incremental(url: str, item: IncrementalStream, chunk_rows: int = 5000) -> LoadResult:
     """Extract and load one API object from its watermark on; returns the summed counts."""
     total = LoadResult(item.stream.source, item.stream.name, f"{item.system}:{item.key}", "")
@@ -70,7 +59,7 @@ def run_incremental(url: str, item: IncrementalStream, chunk_rows: int = 5000) -
         log.info(
             "%s %s: extracting from watermark %s", item.system, item.key, watermark or "(none)"
         )
-        for number, chunk in enumerate(_chunks(item.fetch(watermark), chunk_rows), start=1):
+        for number, chunk in enumerate(batched(item.fetch(watermark), chunk_rows), start=1):
             names = item.stream.column_names
             records = [
                 Record(line, tuple(row.get(name) for name in names))

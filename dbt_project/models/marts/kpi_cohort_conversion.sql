@@ -1,17 +1,12 @@
 {#- Cohort conversion: of the people whose first entry into a stage fell in a month, how many
     later entered the next stage (first entries only). -#}
-{%- set stages = policy()['stages'][2:] -%}
-
 with first_entries as (
     select person_id, stage, first_entered_at
     from {{ ref('int_stage_first_entries') }}
 ),
 
 pairs as (
-    {%- for stage in stages[:-1] %}
-    select '{{ stage.name }}' as from_stage, '{{ stages[loop.index].name }}' as to_stage
-    {{- " union all" if not loop.last }}
-    {%- endfor %}
+    {{ stage_pairs() }}
 ),
 
 cohorts as (

@@ -2,19 +2,13 @@
     and how fast: days from the first entry into the stage to the first entry into the next
     (median and 90th percentile). Re-entries into the stage are counted apart. Awareness and
     preference are measured per campaign, not per person, so the pairs start at the third stage. -#}
-{%- set stages = policy()['stages'][2:] -%}
-
 with first_entries as (
     select person_id, stage, first_entered_at, entries
     from {{ ref('int_stage_first_entries') }}
 ),
 
 pairs as (
-    {%- for stage in stages[:-1] %}
-    select {{ loop.index + 2 }} as from_stage_order, '{{ stage.name }}' as from_stage,
-        '{{ stages[loop.index].name }}' as to_stage
-    {{- " union all" if not loop.last }}
-    {%- endfor %}
+    {{ stage_pairs() }}
 ),
 
 journeys as (

@@ -148,13 +148,44 @@ def load_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def dag_parse_seconds(repeat: int = 3) -> dict[str, float]:
+    """Median seconds for a fresh interpreter to import each DAG file (what a dag-processor pays)."""
+    import sys
+
+    from revgen.config import paths
+
+    timings = {}
+    for dag_file in sorted(paths().dags.glob("*.py")):
+        runs = []
+        for _ in range(repeat):
+            code = (
+                "import time, runpy; t = time.perf_counter(); "
+                f"runpy.run_path({str(dag_file)!r}); print(time.perf_counter() - t)"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                check=True,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"},
+            )
+            runs.append(float(out.stdout.strip().splitlines()[-1]))
+        timings[dag_file.name] = statistics.median(runs)
+    return timings
+
+
 def run(url: str, people: int, repeat: int, workdir: Path) -> str:
     folder = workdir / f"company-{people}"
     if not (folder / "ground_truth.json").exists():
         generate_company(people=people, seed=7, days=90, out=folder)
     results = bench_load(url, folder, repeat)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parse = "\n".join(
+        f"| {name} | {seconds:.2f} |" for name, seconds in dag_parse_seconds().items()
+    )
     return (
         f"## Load: {people:,} people ({stamp})\n\nMachine: {machine()}.\n"
-        f"Medians of {repeat} runs; first load into empty tables.\n\n{load_table(results)}\n"
+        f"Medians of {repeat} runs; first load into empty tables.\n\n{load_table(results)}\n\n"
+        "## DAG files: parse time (median of 3, a fresh interpreter each; target 2 s)\n\n"
+        f"| file | seconds |\n|---|---|\n{parse}\n"
     )

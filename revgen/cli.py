@@ -200,7 +200,15 @@ def bench(people: int, repeat: int) -> None:
     from revgen.bench import run
     from revgen.db import warehouse_url
 
-    click.echo(run(warehouse_url(), people, repeat, paths().home / "bench"))
+    report = run(warehouse_url(), people, repeat, paths().home / "bench")
+    target = paths().root / "BENCHMARKS.md"
+    target.write_text(
+        "# revgen benchmarks\n\nWritten by `make bench` (`revgen bench`). The ratio "
+        "against `psql \\copy` of the same files in the same run is the figure that "
+        "travels between machines.\n\n" + report
+    )
+    click.echo(report)
+    click.echo(f"written to {target}")
 
 
 @cli.command()

@@ -2,30 +2,17 @@
     and how fast: days from the first entry into the stage to the first entry into the next
     (median and 90th percentile). Re-entries into the stage are counted apart. Awareness and
     preference are measured per campaign, not per person, so the pairs start at the third stage. -#}
-with first_entries as (
-    select person_id, stage, first_entered_at, entries
-    from {{ ref('int_stage_first_entries') }}
-),
-
-pairs as (
-    {{ stage_pairs() }}
-),
-
-journeys as (
+with journeys as (
     select
-        pairs.from_stage_order,
-        pairs.from_stage,
-        pairs.to_stage,
-        entered.person_id,
-        entered.entries - 1 as re_entries,
-        case
-            when reached.first_entered_at >= entered.first_entered_at
-                then cast({{ dbt.datediff('entered.first_entered_at', 'reached.first_entered_at', 'second') }} as {{ dbt.type_float() }}) / 86400
+        from_stage_order,
+        from_stage,
+        to_stage,
+        re_entries,
+        case when reached_next_at is not null
+            then cast({{ dbt.datediff('first_entered_at', 'reached_next_at', 'second') }}
+                as {{ dbt.type_float() }}) / 86400
         end as days_to_next
-    from pairs
-    inner join first_entries as entered on entered.stage = pairs.from_stage
-    left join first_entries as reached
-        on reached.person_id = entered.person_id and reached.stage = pairs.to_stage
+    from {{ ref('int_stage_journeys') }}
 ),
 
 final as (

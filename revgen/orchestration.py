@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from revgen.config import WAREHOUSE_CONN_ID, paths
 from revgen.db import conninfo
+from revgen.db.local import free_port
 
 DAG_ID = "revenue_funnel_nightly"
 
@@ -89,14 +90,6 @@ def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str:
     return f"postgresql://{auth}@{conn.host}:{conn.port or 5432}/{quote(conn.schema or '')}"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_standalone(url: str, port: int) -> subprocess.Popen:
     """Start `airflow standalone` on 127.0.0.1:port in its own process group."""
     env = airflow_env(
@@ -105,8 +98,8 @@ def start_standalone(url: str, port: int) -> subprocess.Popen:
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
-            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
         },
     )
     ensure_airflow_db(env)

@@ -39,7 +39,8 @@ SYSTEM_USER_WHEN_ROOT = "pgserver"
 SUPERUSER = "postgres"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the local server, Airflow's parts, test servers)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -144,7 +145,7 @@ class LocalPostgres:
     def _start(self) -> None:
         port = int(self.port_file.read_text()) if self.port_file.exists() else 0
         if not port or not _port_is_free(port):
-            port = _free_port()
+            port = free_port()
         self.port_file.write_text(str(port))
         log.info("starting PostgreSQL on 127.0.0.1:%s (data in %s)", port, self.pgdata)
         self._run(

@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from revgen.contract import SQL_TYPES, STREAMS_BY_KEY, Stream
+from revgen.contract import SQL_TYPES, Stream
 from revgen.sources.files.reader import Record
 
 log = logging.getLogger(__name__)
@@ -465,7 +465,3 @@ def copy_direct(
         batch_id,
     )
     return result
-
-
-def stream_for(source: str, name: str) -> Stream:
-    return STREAMS_BY_KEY[(source, name)]

@@ -6,6 +6,7 @@ import time
 import psutil
 import requests
 
+from revgen.db.local import free_port
 from tests.helpers import revgen_cli
 
 
@@ -62,9 +63,7 @@ def test_demo_twice_prints_the_same_summary_and_leaves_no_duplicates(tmp_path):
 def test_airflow_ui_becomes_healthy_on_loopback_and_stops_completely(tmp_path, warehouse):
     from revgen.orchestration import start_standalone, stop_process_group, wait_healthy
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = start_standalone(warehouse, port)
     try:
         wait_healthy(port, process)

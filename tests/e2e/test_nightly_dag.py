@@ -139,10 +139,10 @@ def test_a_blocking_failure_fails_the_run_and_the_failure_is_emailed(nightly_run
     notifier emails (a real SMTP server on 127.0.0.1) which task failed and why. The ownership
     suite's failure in the same run is only a warning."""
     import json
-    import socket
 
     from aiosmtpd.controller import Controller
 
+    from revgen.db.local import free_port
     from revgen.errors import StepFailed
 
     url, truth, logical_date, _ = nightly_run
@@ -154,9 +154,7 @@ def test_a_blocking_failure_fails_the_run_and_the_failure_is_emailed(nightly_run
             self.messages.append(envelope.content.decode())
             return "250 OK"
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=port)
     smtp.start()

@@ -2,12 +2,12 @@
 127.0.0.1: one alert per new orphan, nothing again within the quiet period."""
 
 import csv
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from revgen.alerts.channels import Channels, Smtp
+from revgen.db.local import free_port
 from revgen.dbt import run_dbt
 from revgen.load.run import load_source
 from revgen.pipeline import alert_orphans
@@ -24,16 +24,10 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def receivers():
     inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     posts = []
 

@@ -1,20 +1,14 @@
 """Bad configuration fails fast with one sentence that says what to fix."""
 
-import socket
 import subprocess
 import time
 
+from revgen.db.local import free_port
 from tests.helpers import ROOT, revgen_cli
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_unreachable_database_url_fails_fast_with_one_clear_sentence_and_no_password():
-    url = f"postgresql://revgen:s3cret-pw@127.0.0.1:{_closed_port()}/warehouse"
+    url = f"postgresql://revgen:s3cret-pw@127.0.0.1:{free_port()}/warehouse"
     started = time.monotonic()
     result = revgen_cli("db", "up", env={"DATABASE_URL": url})
     assert result.returncode == 1

@@ -44,8 +44,8 @@ docs: $(INSTALLED)  ## dbt docs site of the warehouse (models, columns, tests, e
 	@$(BIN)/revgen dbt docs generate
 	@echo "docs: $$($(BIN)/python -c 'from revgen.config import paths; print(paths().dbt_target / "index.html")')  (serve: .venv/bin/revgen dbt docs serve --port 8081)"
 
-bench: $(INSTALLED)  ## load speed against psql \copy (generates a 100k-person company; empties the local warehouse)
-	@$(BIN)/revgen bench --people $${PEOPLE:-100000}
+bench: $(INSTALLED)  ## every phase at 10k, 100k and 1M people -> BENCHMARKS.md (~30 min; empties the local warehouse)
+	@$(BIN)/revgen bench --people $${PEOPLE:-10000,100000,1000000}
 
 lint: $(INSTALLED)  ## ruff on the package, DAGs and tests
 	@$(BIN)/ruff check revgen dags tests

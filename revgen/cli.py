@@ -193,14 +193,23 @@ def demo(people: int, seed: int, days: int) -> None:
 
 
 @cli.command()
-@click.option("--people", default=100_000, show_default=True, type=click.IntRange(1000))
+@click.option(
+    "--people",
+    default="10000,100000,1000000",
+    show_default=True,
+    help="Company sizes, comma-separated.",
+)
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1))
-def bench(people: int, repeat: int) -> None:
-    """Measure load speed against psql \\copy of the same files (empties revgen's schemas)."""
+def bench(people: str, repeat: int) -> None:
+    """Measure every phase at each company size; write BENCHMARKS.md (empties revgen's schemas)."""
     from revgen.bench import run
     from revgen.db import warehouse_url
 
-    report = run(warehouse_url(), people, repeat, paths().home / "bench")
+    try:
+        sizes = [int(size) for size in people.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{people!r}: expected sizes like 10000,100000") from None
+    report = run(warehouse_url(), sizes, repeat, paths().home / "bench")
     target = paths().root / "BENCHMARKS.md"
     target.write_text(
         "# revgen benchmarks\n\nWritten by `make bench` (`revgen bench`). The ratio "

@@ -53,7 +53,10 @@ VAR_COMMANDS = (
 
 
 def dbt_vars(as_of: str | None, bi_role: str = BI_ROLE) -> str:
-    return json.dumps({**load_policy().dbt_vars(), "as_of": as_of, "bi_role": bi_role})
+    extra = {}
+    if os.environ.get("REVGEN_LOOKBACK_HOURS"):  # the incremental models' margin (default 1 h)
+        extra["lookback_hours"] = float(os.environ["REVGEN_LOOKBACK_HOURS"])
+    return json.dumps({**load_policy().dbt_vars(), "as_of": as_of, "bi_role": bi_role, **extra})
 
 
 def _bi_role(url: str) -> str:

@@ -37,3 +37,19 @@ def rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
 
     with connect(url) as conn:
         return conn.execute(query, params or None).fetchall()
+
+
+def schema_checksums(url: str, schema: str = "marts") -> dict[str, str]:
+    """Each table of `schema` -> an md5 of all its rows (order-independent)."""
+    tables = rows(
+        url,
+        "select table_name from information_schema.tables "
+        "where table_schema = %s and table_type = 'BASE TABLE' order by 1",
+        (schema,),
+    )
+    return {
+        name: rows(
+            url, f"select md5(string_agg(t::text, '|' order by t::text)) from {schema}.{name} t"
+        )[0][0]
+        for (name,) in tables
+    }

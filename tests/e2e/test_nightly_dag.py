@@ -8,23 +8,7 @@ from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
-from tests.helpers import ROOT, rows
-
-MART_CHECKSUM = """
-    select md5(string_agg(t::text, '|' order by t::text)) from {table} t
-"""
-
-
-def _marts(url):
-    tables = [
-        r[0]
-        for r in rows(
-            url,
-            "select table_name from information_schema.tables "
-            "where table_schema = 'marts' order by 1",
-        )
-    ]
-    return {t: rows(url, MART_CHECKSUM.format(table=f"marts.{t}"))[0][0] for t in tables}
+from tests.helpers import ROOT, rows, schema_checksums
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +59,9 @@ def test_dag_run_fills_raw_marts_and_quality_results_as_the_ground_truth_says(ni
 
 def test_a_second_run_of_the_same_date_gives_identical_tables_and_no_duplicates(nightly_run):
     url, truth, logical_date, _ = nightly_run
-    before = _marts(url)
+    before = schema_checksums(url)
     run_dag_test(url, logical_date, "e2e-2.log")
-    assert _marts(url) == before
+    assert schema_checksums(url) == before
     for stream in STREAMS:
         key = ", ".join(stream.primary_key)
         total, distinct = rows(

@@ -1,8 +1,13 @@
 {#- Principle 3, "the journey is not linear": one row per move of a person between stages. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
+
 
 with events as (
     select person_id, event_number, stage, stage_order, entered_at, reason
     from {{ ref('int_stage_events_unioned') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 ordered as (

@@ -1,42 +1,11 @@
 {#- People in each stage at the end of each day (UTC), from the stage history: each person counts
-    in the stage of their last entry on or before that day. Built from daily changes, so it costs
-    events, not people x days. -#}
+    in the stage of their last entry on or before that day. A running sum of the people's daily
+    stage changes (int_stage_daily_changes, built incrementally). -#}
 {%- set stages = policy()['stages'][2:] -%}
 
-with events as (
-    select person_id, stage, event_number, cast(entered_at as date) as entered_on
-    from {{ ref('int_stage_events_unioned') }}
-),
-
-last_of_day as (
-    select person_id, entered_on, stage
-    from (
-        select
-            events.*,
-            row_number() over (
-                partition by person_id, entered_on order by event_number desc
-            ) as recency
-        from events
-    ) ranked
-    where recency = 1
-),
-
-changes as (
-    select
-        entered_on,
-        stage,
-        lag(stage) over (partition by person_id order by entered_on) as previous_stage
-    from last_of_day
-),
-
-deltas as (
-    select entered_on, stage, 1 as delta
-    from changes
-    where previous_stage is null or previous_stage <> stage
-    union all
-    select entered_on, previous_stage, -1
-    from changes
-    where previous_stage is not null and previous_stage <> stage
+with deltas as (
+    select entered_on, stage, delta
+    from {{ ref('int_stage_daily_changes') }}
 ),
 
 daily as (
@@ -63,7 +32,7 @@ bounds as (
     select
         min(entered_on) as first_day,
         cast({{ dbt.dateadd('day', -1, as_of()) }} as date) as last_day
-    from events
+    from deltas
 ),
 
 days as (

@@ -5,8 +5,8 @@
 {%- set wasted = policy()['wasted_time'] -%}
 
 with activities as (
-    select activity_id, owner_id, lead_id, opportunity_id, started_at, duration_minutes
-    from {{ ref('stg_crm__activities') }}
+    select activity_id, owner_id, lead_id, person_lead_id, started_at, duration_minutes
+    from {{ ref('int_activities_resolved') }}
 ),
 
 users as (
@@ -19,15 +19,12 @@ leads as (
     from {{ ref('int_leads_resolved') }}
 ),
 
-opportunities as (
-    select opportunity_id, lead_id
-    from {{ ref('stg_crm__opportunities') }}
-),
-
-lead_closings as (
-    select lead_id, changed_at
+last_lead_closings as (
+    -- a sales touch on a lead that is later recycled or disqualified was spent too early
+    select lead_id, max(changed_at) as last_closed_at
     from {{ ref('stg_crm__lead_history') }}
     where field = 'status' and new_value in ('recycled', 'disqualified')
+    group by lead_id
 ),
 
 qualified as (
@@ -41,12 +38,9 @@ source_channels as (
 ),
 
 sales_activities as (
-    select
-        activities.*,
-        coalesce(activities.lead_id, opportunities.lead_id) as person_lead_id
+    select activities.*
     from activities
     inner join users on users.user_id = activities.owner_id and users.team = 'sales'
-    left join opportunities on opportunities.opportunity_id = activities.opportunity_id
 ),
 
 judged as (
@@ -58,17 +52,14 @@ judged as (
         case
             when qualified.mql_at is null or sales_activities.started_at < qualified.mql_at
                 then true
-            when exists (
-                select 1 from lead_closings
-                where lead_closings.lead_id = sales_activities.lead_id
-                    and lead_closings.changed_at >= sales_activities.started_at
-            ) then true
+            when last_lead_closings.last_closed_at >= sales_activities.started_at then true
             else false
         end as is_wasted
     from sales_activities
     left join leads on leads.lead_id = sales_activities.person_lead_id
     left join qualified on qualified.contact_id = leads.contact_id
     left join source_channels on source_channels.contact_id = leads.contact_id
+    left join last_lead_closings on last_lead_closings.lead_id = sales_activities.lead_id
 ),
 
 final as (

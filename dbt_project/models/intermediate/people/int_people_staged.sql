@@ -56,55 +56,34 @@ stage_events as (
     from {{ ref('int_stage_events_unioned') }}
 ),
 
+-- "the latest row per key" is written `distinct on`: PostgreSQL estimates its row count well,
+-- where a filtered row_number() misleads the planner into nested loops over 100,000s of rows
 current_stages as (
     -- a person's stage is the stage of their latest entry (one definition: the event log)
-    select person_id, stage as current_stage, entered_at as stage_entered_at
-    from (
-        select
-            stage_events.*,
-            row_number() over (partition by person_id order by event_number desc) as recency
-        from stage_events
-    ) ranked
-    where recency = 1
+    select distinct on (person_id)
+        person_id, stage as current_stage, entered_at as stage_entered_at
+    from stage_events
+    order by person_id, event_number desc
 ),
 
 latest_leads as (
-    select *
-    from (
-        select
-            leads.*,
-            row_number() over (partition by contact_id order by created_at desc, lead_id desc) as recency
-        from leads
-        where contact_id is not null
-    ) ranked
-    where recency = 1
-),
-
-lead_opportunities as (
-    select
-        opportunities.*,
-        row_number() over (
-            partition by lead_id order by created_at desc, opportunity_id desc
-        ) as recency,
-        max(case when stage = 'won' then 1 else 0 end) over (partition by lead_id) as has_won
-    from opportunities
+    select distinct on (contact_id) *
+    from leads
+    where contact_id is not null
+    order by contact_id, created_at desc, lead_id desc
 ),
 
 latest_opportunities as (
-    select * from lead_opportunities where recency = 1
+    select distinct on (lead_id) *
+    from opportunities
+    order by lead_id, created_at desc, opportunity_id desc
 ),
 
 latest_won as (
-    select *
-    from (
-        select
-            opportunities.*,
-            row_number() over (partition by lead_id order by closed_at desc, opportunity_id desc)
-                as recency
-        from opportunities
-        where stage = 'won'
-    ) ranked
-    where recency = 1
+    select distinct on (lead_id) *
+    from opportunities
+    where stage = 'won'
+    order by lead_id, closed_at desc, opportunity_id desc
 ),
 
 joined as (

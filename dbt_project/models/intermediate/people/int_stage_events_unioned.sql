@@ -2,6 +2,10 @@
     interest), MQL (score over the policy threshold), then the CRM's moves: recycled to marketing,
     re-qualified, disqualified, converted to an opportunity, won, lost. Ties at the same moment
     keep this order (event_rank), then the source row id. -#}
+{{ config(materialized='incremental', incremental_strategy='append',
+    indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
+
 
 with contacts as (
     select contacts.contact_id, contacts.created_at
@@ -121,6 +125,7 @@ final as (
         entered_at,
         reason
     from unioned
+    where {{ only_rebuilt_people() }}
 )
 
 select * from final

@@ -1,5 +1,12 @@
 {#- Identity, part 3: every touchpoint with the person it belongs to (null: anonymous, or a
-    deleted record). -#}
+    deleted record). Incremental: touchpoints loaded since the last build, and those of contacts
+    that changed hands, are (re)written. -#}
+{{ config(materialized='incremental', unique_key='touchpoint_id',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['touchpoint_id'], 'unique': True}],
+    post_hook="{{ record_build() }}") }}
+{%- set since = incremental_since() %}
+-- depends_on: {{ ref('int_person_members') }}
 
 with touchpoints as (
     select * from {{ ref('stg_marketing__touchpoints') }}
@@ -10,12 +17,24 @@ resolved_contacts as (
     from {{ ref('int_contacts_resolved') }}
 ),
 
+{% if since is not none %}
+rehomed_contacts as (
+    select substr(member_key, 9) as contact_id
+    from {{ ref('int_person_members') }}
+    where member_key like 'contact:%' and changed_at >= {{ since }}
+),
+{% endif %}
+
 final as (
     select
         touchpoints.*,
         resolved_contacts.person_id
     from touchpoints
     left join resolved_contacts on resolved_contacts.contact_id = touchpoints.contact_id
+    {%- if since is not none %}
+    where touchpoints._loaded_at >= {{ since }}
+        or touchpoints.contact_id in (select contact_id from rehomed_contacts)
+    {%- endif %}
 )
 
 select * from final

@@ -10,7 +10,8 @@ renamed as (
         opportunity_id,
         lower(trim(activity_type)) as activity_type,
         started_at,
-        duration_minutes
+        duration_minutes,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

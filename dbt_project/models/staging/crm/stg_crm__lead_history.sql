@@ -11,7 +11,8 @@ renamed as (
             as old_value,
         case when lower(trim(field)) = 'status' then lower(trim(new_value)) else new_value end
             as new_value,
-        changed_at
+        changed_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

@@ -11,7 +11,8 @@ renamed as (
         lower(trim(status)) as status,
         lower(trim(lead_source)) as lead_source,
         created_at,
-        updated_at
+        updated_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

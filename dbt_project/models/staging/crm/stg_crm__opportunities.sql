@@ -14,7 +14,8 @@ renamed as (
         amount as amount_usd,
         has_budget,
         created_at,
-        closed_at
+        closed_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

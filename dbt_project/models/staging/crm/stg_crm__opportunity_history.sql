@@ -8,7 +8,8 @@ renamed as (
         opportunity_id,
         lower(trim(stage)) as stage,
         amount as amount_usd,
-        changed_at
+        changed_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

@@ -21,7 +21,8 @@ renamed as (
         coalesce(is_deleted, false) as is_deleted,
         -- timestamps
         created_at,
-        updated_at
+        updated_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

@@ -7,7 +7,8 @@ renamed as (
         score_id,
         contact_id,
         score,
-        scored_at
+        scored_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

@@ -10,7 +10,8 @@ renamed as (
         campaign_id,
         lower(trim(channel)) as channel,
         lower(trim(touch_type)) as touch_type,
-        touched_at
+        touched_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

@@ -1,0 +1,49 @@
+{#- Every CRM activity with the lead it works on (directly, or through its opportunity) and that
+    lead's person. Incremental: activities loaded since the last build, those on opportunities
+    loaded since, and those on leads that changed hands are (re)written. -#}
+{{ config(materialized='incremental', unique_key='activity_id',
+    incremental_strategy='delete+insert',
+    indexes=[{'columns': ['activity_id'], 'unique': True}],
+    post_hook="{{ record_build() }}") }}
+{%- set since = incremental_since() %}
+-- depends_on: {{ ref('int_person_members') }}
+
+with activities as (
+    select * from {{ ref('stg_crm__activities') }}
+),
+
+opportunities as (
+    select opportunity_id, lead_id, _loaded_at
+    from {{ ref('stg_crm__opportunities') }}
+),
+
+leads as (
+    select lead_id, person_id
+    from {{ ref('int_leads_resolved') }}
+),
+
+{% if since is not none %}
+rehomed_leads as (
+    select substr(member_key, 6) as lead_id
+    from {{ ref('int_person_members') }}
+    where member_key like 'lead:%' and changed_at >= {{ since }}
+),
+{% endif %}
+
+final as (
+    select
+        activities.*,
+        coalesce(activities.lead_id, opportunities.lead_id) as person_lead_id,
+        leads.person_id
+    from activities
+    left join opportunities on opportunities.opportunity_id = activities.opportunity_id
+    left join leads on leads.lead_id = coalesce(activities.lead_id, opportunities.lead_id)
+    {%- if since is not none %}
+    where activities._loaded_at >= {{ since }}
+        or opportunities._loaded_at >= {{ since }}
+        or coalesce(activities.lead_id, opportunities.lead_id) in (
+            select lead_id from rehomed_leads)
+    {%- endif %}
+)
+
+select * from final

@@ -40,17 +40,20 @@ def raw_asset(table: str) -> Asset:
 )
 def revenue_funnel_nightly():
     @task
-    def extract_files(source: str) -> dict:
+    def extract_files(source: str, data_interval_end=None) -> dict:
+        """The source's export files; dated ones (`<stream>-YYYY-MM-DD.csv`) up to this run's end."""
         from revgen.pipeline import extract_files as find_files
 
-        return find_files(source)
+        return find_files(source, until=data_interval_end.date())
 
     @task
-    def load_stream(source: str, stream: str) -> dict:
+    def load_stream(source: str, stream: str, data_interval_end=None) -> dict:
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import load_files
 
-        return load_files(warehouse_url_from_connection(), source, stream)
+        return load_files(
+            warehouse_url_from_connection(), source, stream, until=data_interval_end.date()
+        )
 
     @task.branch
     def choose_api_sources() -> list[str]:

@@ -128,12 +128,24 @@ def generate(people: int, seed: int, days: int, out: Path | None) -> None:
     help="Landing folder of the source (default: REVGEN_HOME/landing/SOURCE).",
 )
 @click.option("--force", is_flag=True, help="Reload files already loaded.")
-def load(source: str, folder: Path | None, force: bool) -> None:
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Take only files whose name carries a date before this day (as a run ending then).",
+)
+def load(source: str, folder: Path | None, force: bool, until) -> None:
     """Load a source's files into the raw schema."""
     from revgen.db import warehouse_url
     from revgen.load.run import load_source
 
-    results = load_source(warehouse_url(), source, folder or paths().landing / source, force=force)
+    results = load_source(
+        warehouse_url(),
+        source,
+        folder or paths().landing / source,
+        force=force,
+        until=until.date() if until else None,
+    )
     for result in results:
         click.echo(json.dumps(result.as_dict()))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 from revgen.config import paths
@@ -13,14 +14,17 @@ from revgen.sources.files.reader import files_for, read_records
 log = logging.getLogger(__name__)
 
 
-def extract_files(source: str, landing: Path | None = None) -> dict[str, list[str]]:
-    """Find the source's export files in its landing folder and check each can be read (header)."""
+def extract_files(
+    source: str, landing: Path | None = None, until: date | None = None
+) -> dict[str, list[str]]:
+    """Find the source's export files in its landing folder (dated ones up to `until`, the run's
+    data-interval end) and check each can be read (header)."""
     folder = (landing or paths().landing) / source
     mapping = load_mapping(folder, source)
     found: dict[str, list[str]] = {}
     for stream in (s for s in STREAMS if s.source == source):
         stream_mapping = mapping.for_stream(stream) if mapping else None
-        files = files_for(folder, stream, stream_mapping)
+        files = files_for(folder, stream, stream_mapping, until)
         for path in files:
             next(iter(read_records(path, stream, stream_mapping)), None)  # InputError on bad header
         found[stream.name] = [path.name for path in files]
@@ -37,12 +41,17 @@ def extract_files(source: str, landing: Path | None = None) -> dict[str, list[st
 
 
 def load_files(
-    url: str, source: str, stream: str | None = None, landing: Path | None = None
+    url: str,
+    source: str,
+    stream: str | None = None,
+    landing: Path | None = None,
+    until: date | None = None,
 ) -> dict[str, int]:
     from revgen.load.run import load_source
 
     streams = [stream] if stream else None
-    results = load_source(url, source, (landing or paths().landing) / source, streams=streams)
+    folder = (landing or paths().landing) / source
+    results = load_source(url, source, folder, streams=streams, until=until)
     totals = {"files": len(results), "skipped": sum(r.skipped for r in results)}
     for key in ("rows_read", "rows_loaded", "rows_rejected", "rows_inserted", "rows_updated"):
         totals[key] = sum(getattr(r, key) for r in results)

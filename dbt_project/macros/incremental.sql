@@ -45,50 +45,29 @@
         set started_at = excluded.started_at, fingerprint = excluded.fingerprint
 {%- endmacro %}
 
-{#- The people whose rows a build since `since` rebuilds: whoever a record loaded since then
-    belongs to (contacts, scores, touchpoints, leads and their history, opportunities and theirs),
-    and every person a contact or lead record belonged to before or after changing hands. -#}
-{% macro changed_people(since) -%}
-    select person_id from {{ ref('int_person_members') }}
-    where changed_at >= {{ since }} and person_id is not null
-    union
-    select previous_person_id from {{ ref('int_person_members') }}
-    where changed_at >= {{ since }} and previous_person_id is not null
-    union
-    select resolved.person_id
-    from {{ ref('int_contacts_resolved') }} as resolved
-    where resolved.person_id is not null and resolved.contact_id in (
-        select contact_id from {{ ref('stg_marketing__contacts') }} where _loaded_at >= {{ since }}
-        union all
-        select contact_id from {{ ref('stg_marketing__lead_scores') }} where _loaded_at >= {{ since }}
-        union all
-        select contact_id from {{ ref('stg_marketing__touchpoints') }} where _loaded_at >= {{ since }}
-    )
-    union
-    select leads.person_id
-    from {{ ref('int_leads_resolved') }} as leads
-    where leads.person_id is not null and leads.lead_id in (
-        select lead_id from {{ ref('stg_crm__leads') }} where _loaded_at >= {{ since }}
-        union all
-        select lead_id from {{ ref('stg_crm__lead_history') }} where _loaded_at >= {{ since }}
-        union all
-        select lead_id from {{ ref('stg_crm__opportunities') }} where _loaded_at >= {{ since }}
-        union all
-        select opportunities.lead_id
-        from {{ ref('stg_crm__opportunity_history') }} as history
-        inner join {{ ref('stg_crm__opportunities') }} as opportunities
-            on opportunities.opportunity_id = history.opportunity_id
-        where history._loaded_at >= {{ since }}
-    )
+{#- The window of int_changed_people: from the oldest recorded build of any incremental model
+    (with this fingerprint), so it covers the window of each of them. -#}
+{% macro changed_people_since() -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set exists = run_query("select to_regclass('revgen_meta.model_builds') is not null") -%}
+    {%- if not exists.columns[0].values()[0] -%}{{ return(none) }}{%- endif -%}
+    {%- set found = run_query(
+        "select to_char((min(started_at) - interval '" ~ var('lookback_hours') ~ " hours') "
+        ~ "at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') "
+        ~ "from revgen_meta.model_builds where fingerprint = '" ~ build_fingerprint() ~ "'") -%}
+    {%- set value = found.columns[0].values()[0] -%}
+    {{ return(none if value is none else "cast('" ~ value ~ "' as timestamp with time zone)") }}
 {%- endmacro %}
 
 {#- Config of the models kept per person: a build deletes the rows of the people it rebuilds (all
     rows when it recomputes everything) and inserts theirs, in one transaction. -#}
-{% macro delete_rebuilt_people() -%}
+{% macro delete_rebuilt_people(column='person_id') -%}
     {%- if is_incremental() -%}
         {%- set since = incremental_since() -%}
         delete from {{ this }}
-        {%- if since is not none %} where person_id in ({{ changed_people(since) }}){% endif %}
+        {%- if since is not none %}
+        where {{ column }} in (select person_id from {{ ref('int_changed_people') }})
+        {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -98,16 +77,14 @@
 {% macro only_rebuilt_people(column='person_id') -%}
     {%- set since = incremental_since() -%}
     {%- if since is not none -%}
-        {{ column }} in ({{ changed_people(since) }})
+        {{ column }} in (select person_id from {{ ref('int_changed_people') }})
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
-{#- The dependencies of changed_people(), for dbt's graph (refs inside hooks are not seen). -#}
+{#- The dependency on int_changed_people, for dbt's graph (refs inside hooks are not seen). -#}
 {% macro changed_people_depends_on() -%}
     {%- if model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
-    -- depends_on: {{ ref('int_person_members') }}, {{ ref('int_contacts_resolved') }}, {{ ref('int_leads_resolved') }}
-    -- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}
-    -- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('stg_crm__opportunities') }}, {{ ref('stg_crm__opportunity_history') }}
+    -- depends_on: {{ ref('int_changed_people') }}
 {%- endmacro %}

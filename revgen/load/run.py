@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import date
 from pathlib import Path
 
 from revgen.contract import STREAMS
@@ -18,9 +19,15 @@ log = logging.getLogger(__name__)
 
 
 def load_source(
-    url: str, source: str, folder: Path, streams: list[str] | None = None, force: bool = False
+    url: str,
+    source: str,
+    folder: Path,
+    streams: list[str] | None = None,
+    force: bool = False,
+    until: date | None = None,
 ) -> list[LoadResult]:
-    """Load the files of `source` found in `folder`; a file already loaded (same bytes) is skipped."""
+    """Load the files of `source` found in `folder` (dated ones up to `until`, see `files_for`); a
+    file already loaded (same bytes) is skipped."""
     results: list[LoadResult] = []
     failures: list[str] = []
     mapping = load_mapping(folder, source)
@@ -30,7 +37,7 @@ def load_source(
             if stream.source != source or (streams and stream.name not in streams):
                 continue
             stream_mapping = mapping.for_stream(stream) if mapping else None
-            for path in files_for(folder, stream, stream_mapping):
+            for path in files_for(folder, stream, stream_mapping, until):
                 sha256 = file_sha256(path)
                 if stream_mapping is not None:  # a corrected mapping makes the file new again
                     sha256 = hashlib.sha256(

@@ -11,8 +11,10 @@ import csv
 import gzip
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from revgen.contract import Stream
@@ -24,6 +26,7 @@ IDENTITY = StreamMapping()
 csv.field_size_limit(256 * 1024 * 1024)  # huge fields are quarantined by the loader, not fatal here
 
 SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
+FILE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -185,21 +188,37 @@ def read_records(
         raise InputError(stream.source, str(path), f"cannot be read: {err}") from err
 
 
-def files_for(folder: Path, stream: Stream, mapping: StreamMapping | None = None) -> list[Path]:
+def file_date(path: Path) -> date | None:
+    """The day a file's name says it holds (`touchpoints-2026-03-01.csv`), if it says one."""
+    match = FILE_DATE.search(path.name)
+    try:
+        return date.fromisoformat(match.group()) if match else None
+    except ValueError:
+        return None
+
+
+def files_for(
+    folder: Path, stream: Stream, mapping: StreamMapping | None = None, until: date | None = None
+) -> list[Path]:
     """The stream's files in a source's landing folder: `<stream>.csv`, `<stream>-<anything>.jsonl.gz`…
-    or those matching the mapping's `files` glob."""
+    or those matching the mapping's `files` glob. With `until` (a run's data-interval end), a
+    file whose name carries a date is taken only if that day ended by then: a run, or each run of
+    a backfill, loads the days it covers; files without a date are always taken."""
     if not folder.is_dir():
         return []
     if mapping is not None and mapping.files:
-        return sorted(path for path in folder.glob(mapping.files) if path.is_file())
-    found = [
-        path
-        for path in folder.iterdir()
-        if path.is_file()
-        and any(path.name.endswith(suffix) for suffix in SUFFIXES)
-        and (path.name.split(".")[0] == stream.name or path.name.startswith(stream.name + "-"))
-    ]
-    return sorted(found)
+        found = [path for path in folder.glob(mapping.files) if path.is_file()]
+    else:
+        found = [
+            path
+            for path in folder.iterdir()
+            if path.is_file()
+            and any(path.name.endswith(suffix) for suffix in SUFFIXES)
+            and (path.name.split(".")[0] == stream.name or path.name.startswith(stream.name + "-"))
+        ]
+    return sorted(
+        path for path in found if until is None or (day := file_date(path)) is None or day < until
+    )
 
 
 def direct_header(path: Path, stream: Stream) -> list[str] | None:

@@ -1,11 +1,15 @@
 {#- Per person (contact_id is the person's surviving contact record): does it fit the ICP, when did it become a prospect (fit + first interest touch),
     and when an MQL (lead score at or over the policy threshold, from prospect on). -#}
 {%- set icp = policy()['icp'] -%}
+{{ config(materialized='incremental', incremental_strategy='append',
+    indexes=[{'columns': ['contact_id'], 'unique': True}],
+    pre_hook="{{ delete_rebuilt_people('contact_id') }}", post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
 
 with people as (
     select person_id
     from {{ ref('int_contacts_resolved') }}
-    where person_id = contact_id
+    where person_id = contact_id and {{ only_rebuilt_people() }}
 ),
 
 contacts as (
@@ -17,7 +21,7 @@ contacts as (
 touchpoints as (
     select person_id as contact_id, touch_type, touched_at
     from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null
+    where person_id is not null and {{ only_rebuilt_people() }}
 ),
 
 resolved_contacts as (

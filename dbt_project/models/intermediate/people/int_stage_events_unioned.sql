@@ -12,17 +12,19 @@ with contacts as (
     from {{ ref('stg_marketing__contacts') }} as contacts
     inner join {{ ref('int_contacts_resolved') }} as resolved
         on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
+    where {{ only_rebuilt_people('contacts.contact_id') }}
 ),
 
 qualified as (
     select contact_id, prospect_at, mql_at
     from {{ ref('int_contacts_qualified') }}
+    where {{ only_rebuilt_people('contact_id') }}
 ),
 
 leads as (
     select lead_id, person_id as contact_id
     from {{ ref('int_leads_resolved') }}
-    where person_id is not null
+    where person_id is not null and {{ only_rebuilt_people() }}
 ),
 
 lead_status_changes as (

@@ -1,10 +1,15 @@
 {#- Per person and stage (from the third on): the first entry into it, the re-entries, and the
     first entry into the next stage when it came after - what conversion, velocity and cohorts
     aggregate. -#}
+{{ config(materialized='incremental', incremental_strategy='append',
+    indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}",
+    post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
 
 with events as (
     select person_id, stage, entered_at
     from {{ ref('int_stage_events_unioned') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 first_entries as (

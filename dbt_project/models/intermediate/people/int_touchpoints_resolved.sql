@@ -3,7 +3,7 @@
     that changed hands, are (re)written. -#}
 {{ config(materialized='incremental', unique_key='touchpoint_id',
     incremental_strategy='delete+insert',
-    indexes=[{'columns': ['touchpoint_id'], 'unique': True}],
+    indexes=[{'columns': ['touchpoint_id'], 'unique': True}, {'columns': ['person_id']}],
     post_hook="{{ record_build() }}") }}
 {%- set since = incremental_since() %}
 -- depends_on: {{ ref('int_person_members') }}

@@ -80,10 +80,15 @@ latest_opportunities as (
 ),
 
 latest_won as (
-    select distinct on (lead_id) *
+    -- the latest won deal of each lead (none when stage is not won): ordered, not filtered, so
+    -- the planner sees one row per lead and hash-joins (a filter on stage made it guess a
+    -- handful and loop over every won deal for every person)
+    select distinct on (lead_id)
+        lead_id,
+        case when stage = 'won' then opportunity_id end as opportunity_id,
+        case when stage = 'won' then account_id end as account_id
     from opportunities
-    where stage = 'won'
-    order by lead_id, closed_at desc, opportunity_id desc
+    order by lead_id, stage = 'won' desc, closed_at desc, opportunity_id desc
 ),
 
 joined as (

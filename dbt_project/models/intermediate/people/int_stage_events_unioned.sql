@@ -87,8 +87,10 @@ lead_moves as (
     inner join leads on leads.lead_id = lead_status_changes.lead_id
     where lead_status_changes.new_value in ('recycled', 'disqualified')
         or (lead_status_changes.new_value = 'new' and lead_status_changes.old_value = 'recycled')
-        or (lead_status_changes.new_value = 'converted' and exists (
-            select 1 from opportunities where opportunities.lead_id = lead_status_changes.lead_id))
+        -- `in`, not a correlated `exists`: PostgreSQL hashes the list once instead of
+        -- scanning the opportunities again for every history row
+        or (lead_status_changes.new_value = 'converted'
+            and lead_status_changes.lead_id in (select lead_id from opportunities))
 ),
 
 deal_outcomes as (

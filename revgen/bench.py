@@ -31,6 +31,7 @@ from revgen.contract import stream
 from revgen.db import connect
 from revgen.errors import StepFailed
 from revgen.generate import generate_company
+from revgen.generate.files import read_csv, write_csv
 from revgen.load.run import load_source
 from revgen.load.schema import drop_revgen_schemas, ensure_schema, raw_table_ddl
 
@@ -214,18 +215,10 @@ def write_next_day(company: Path, out: Path, as_of: str, share: int = 100) -> di
     when = (datetime.fromisoformat(as_of.replace("Z", "+00:00")) - timedelta(hours=2)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
-    for source in ("marketing", "crm"):
-        (out / source).mkdir(parents=True, exist_ok=True)
 
     def first_row(path: Path) -> dict:
         with open(path, newline="") as handle:
             return next(csv.DictReader(handle))
-
-    def write(path: Path, records: list[dict]) -> None:
-        with open(path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(records[0]))
-            writer.writeheader()
-            writer.writerows(records)
 
     changed, new = [], []
     with open(company / "marketing" / "contacts.csv", newline="") as handle:
@@ -248,8 +241,9 @@ def write_next_day(company: Path, out: Path, as_of: str, share: int = 100) -> di
     score = first_row(company / "marketing" / "lead_scores.csv")
     activity = first_row(company / "crm" / "activities.csv")
     people = {c["contact_id"] for c in changed}
-    with open(company / "crm" / "leads.csv", newline="") as handle:
-        leads = [lead for lead in csv.DictReader(handle) if lead["contact_id"] in people]
+    leads = [
+        lead for lead in read_csv(company / "crm" / "leads.csv") if lead["contact_id"] in people
+    ]
     records = {
         "marketing/contacts-next-day.csv": changed + new,
         "marketing/touchpoints-next-day.csv": [
@@ -286,7 +280,7 @@ def write_next_day(company: Path, out: Path, as_of: str, share: int = 100) -> di
     }
     for name, rows_ in records.items():
         if rows_:
-            write(out / name, rows_)
+            write_csv(out / name, rows_)
     return {"changed_people": len(changed), "new_people": len(new), "activities": len(leads)}
 
 

@@ -45,10 +45,18 @@
         set started_at = excluded.started_at, fingerprint = excluded.fingerprint
 {%- endmacro %}
 
+{#- The ids of the `kind` records (contact, lead) that changed hands since `since`. -#}
+{% macro rehomed_records(kind, since) -%}
+    select substr(member_key, {{ kind | length + 2 }})
+    from {{ ref('int_person_members') }}
+    where member_key like '{{ kind }}:%' and changed_at >= {{ since }}
+{%- endmacro %}
+
 {#- The window of int_changed_people: from the oldest recorded build of any incremental model
     (with this fingerprint), so it covers the window of each of them. -#}
 {% macro changed_people_since() -%}
-    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {#- a full refresh rebuilds every incremental model whole: nobody to pick out -#}
+    {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
     {%- set exists = run_query("select to_regclass('revgen_meta.model_builds') is not null") -%}
     {%- if not exists.columns[0].values()[0] -%}{{ return(none) }}{%- endif -%}
     {%- set found = run_query(

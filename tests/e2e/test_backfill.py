@@ -7,7 +7,6 @@ building the model incrementally; the catch-up is one run on a fresh warehouse f
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
+from revgen.generate.files import read_csv, write_csv
 from revgen.sources.files.reader import files_for
 from tests.helpers import rows, schema_checksums
 
@@ -25,12 +25,13 @@ DAYS = 30
 
 def _day_of(record: dict, first: date, last: date) -> date:
     """The last day a record mentions, within the backfill."""
-    days = [
-        datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-        for value in record.values()
-        if len(value) >= 10 and value[4] == "-" and value[7] == "-" and value[:4].isdigit()
-    ]
-    return min(max([first, *days]), last)
+    days = [first]
+    for value in record.values():
+        try:
+            days.append(datetime.fromisoformat(value.replace("Z", "+00:00")).date())
+        except (ValueError, AttributeError):  # not a date (or a planted bad one)
+            continue
+    return min(max(days), last)
 
 
 def split_by_day(company: Path, landing: Path, first: date, last: date) -> int:
@@ -38,10 +39,7 @@ def split_by_day(company: Path, landing: Path, first: date, last: date) -> int:
     day_of_id: dict[tuple[str, str], date] = {}
     written = 0
     for stream in STREAMS:  # the contract lists referenced streams first
-        path = company / stream.source / f"{stream.name}.csv"
-        with open(path, newline="") as handle:
-            reader = csv.DictReader(handle)
-            header, records = reader.fieldnames, list(reader)
+        records = read_csv(company / stream.source / f"{stream.name}.csv")
         by_day: dict[date, list[dict]] = {}
         for record in records:
             day = _day_of(record, first, last)
@@ -49,13 +47,8 @@ def split_by_day(company: Path, landing: Path, first: date, last: date) -> int:
                 day = max(day, day_of_id.get((ref.stream, record.get(ref.column) or ""), first))
             day_of_id[stream.name, record[stream.primary_key[0]]] = day
             by_day.setdefault(day, []).append(record)
-        (landing / stream.source).mkdir(parents=True, exist_ok=True)
         for day, day_records in by_day.items():
-            target = landing / stream.source / f"{stream.name}-{day.isoformat()}.csv"
-            with open(target, "w", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=header)
-                writer.writeheader()
-                writer.writerows(day_records)
+            write_csv(landing / stream.source / f"{stream.name}-{day.isoformat()}.csv", day_records)
             written += 1
     return written
 

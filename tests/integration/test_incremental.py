@@ -3,7 +3,6 @@ touch identity (a merge, a deletion, a lead matched to someone else), late rows 
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from revgen.config import paths
 from revgen.dbt import run_dbt
+from revgen.generate.files import read_csv, write_csv
 from tests.helpers import load_company, rows, schema_checksums
 
 AS_OF = "2026-04-01T00:00:00Z"
@@ -24,24 +24,12 @@ INCREMENTAL = (
 )
 
 
-def _read(path: Path) -> list[dict]:
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _write(path: Path, records: list[dict]) -> None:
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
-
-
 def _day_two(company: Path, out: Path) -> dict[str, int]:
     """Files of a second day: changed and new records, upserted over the first day's."""
-    contacts = _read(company / "marketing" / "contacts.csv")
-    touchpoints = _read(company / "marketing" / "touchpoints.csv")
-    leads = _read(company / "crm" / "leads.csv")
-    activities = _read(company / "crm" / "activities.csv")
+    contacts = read_csv(company / "marketing" / "contacts.csv")
+    touchpoints = read_csv(company / "marketing" / "touchpoints.csv")
+    leads = read_csv(company / "crm" / "leads.csv")
+    activities = read_csv(company / "crm" / "activities.csv")
     roots = [c for c in contacts if not c["merged_into_id"] and c["is_deleted"] != "true"]
     with_leads = {lead["contact_id"] for lead in leads if lead["contact_id"]}
     merged, survivor, deleted = (
@@ -86,13 +74,11 @@ def _day_two(company: Path, out: Path) -> dict[str, int]:
         "changed_at": "2026-03-31T12:00:00Z",
     }
     call = {**activities[0], "activity_id": "A9999999-01", "started_at": "2026-03-31T11:00:00Z"}
-    (out / "marketing").mkdir(parents=True)
-    (out / "crm").mkdir(parents=True)
-    _write(out / "marketing" / "contacts-day2.csv", [merged, deleted, newcomer])
-    _write(out / "marketing" / "touchpoints-day2.csv", new_touches)
-    _write(out / "crm" / "leads-day2.csv", [rematched])
-    _write(out / "crm" / "lead_history-day2.csv", [history])
-    _write(out / "crm" / "activities-day2.csv", [call])
+    write_csv(out / "marketing" / "contacts-day2.csv", [merged, deleted, newcomer])
+    write_csv(out / "marketing" / "touchpoints-day2.csv", new_touches)
+    write_csv(out / "crm" / "leads-day2.csv", [rematched])
+    write_csv(out / "crm" / "lead_history-day2.csv", [history])
+    write_csv(out / "crm" / "activities-day2.csv", [call])
     return {"touchpoints": len(new_touches), "contacts": 3}
 
 
@@ -170,7 +156,7 @@ def test_an_incremental_build_equals_a_full_refresh(
 
 def _merged_id(day_two: Path) -> str:
     merged = next(
-        c for c in _read(day_two / "marketing" / "contacts-day2.csv") if c["merged_into_id"]
+        c for c in read_csv(day_two / "marketing" / "contacts-day2.csv") if c["merged_into_id"]
     )
     return merged["contact_id"]
 

@@ -16,7 +16,9 @@ spend as (
     group by campaign_id
 ),
 
-touchpoints as (
+-- not materialized: the won deals' paths read only their people's touches (by index), and the
+-- reach below aggregates in one pass; a materialized copy would hold every touchpoint
+touchpoints as not materialized (
     select touchpoint_id, person_id as contact_id, visitor_id, campaign_id, touch_type, touched_at
     from {{ ref('int_touchpoints_resolved') }}
 ),
@@ -109,18 +111,53 @@ credit_by_campaign as (
     group by campaign_id
 ),
 
-reach as (
-    -- awareness (anonymous visitors and known people reached) and preference (engaged people)
+-- awareness (anonymous visitors and known people reached) and preference (engaged people), each
+-- counted per campaign and person (or visitor) first: hashed groups, not a sort of every touch
+-- for each distinct count
+people_reached as (
     select
         campaign_id,
-        count(distinct contact_id) as people_reached,
-        count(distinct case when contact_id is null then visitor_id end) as anonymous_visitors,
-        count(distinct case when contact_id is null then touchpoint_id end) as anonymous_touches,
-        count(distinct case
-            when touch_type in {{ sql_list(policy()['interest']['touch_types']) }} then contact_id
-        end) as people_engaged
-    from touchpoints
+        count(*) as people_reached,
+        cast(sum(is_engaged) as {{ dbt.type_bigint() }}) as people_engaged
+    from (
+        select
+            campaign_id,
+            contact_id,
+            max(case
+                when touch_type in {{ sql_list(policy()['interest']['touch_types']) }} then 1
+                else 0
+            end) as is_engaged
+        from touchpoints
+        where contact_id is not null
+        group by campaign_id, contact_id
+    ) per_person
     group by campaign_id
+),
+
+visitors_reached as (
+    select
+        campaign_id,
+        count(visitor_id) as anonymous_visitors,
+        cast(sum(touches) as {{ dbt.type_bigint() }}) as anonymous_touches
+    from (
+        select campaign_id, visitor_id, count(*) as touches
+        from touchpoints
+        where contact_id is null
+        group by campaign_id, visitor_id
+    ) per_visitor
+    group by campaign_id
+),
+
+reach as (
+    select
+        campaigns.campaign_id,
+        people_reached.people_reached,
+        visitors_reached.anonymous_visitors,
+        visitors_reached.anonymous_touches,
+        people_reached.people_engaged
+    from campaigns
+    left join people_reached on people_reached.campaign_id = campaigns.campaign_id
+    left join visitors_reached on visitors_reached.campaign_id = campaigns.campaign_id
 ),
 
 final as (

@@ -22,14 +22,6 @@ leads as (
     from {{ ref('int_leads_resolved') }}
 ),
 
-{% if since is not none %}
-rehomed_leads as (
-    select substr(member_key, 6) as lead_id
-    from {{ ref('int_person_members') }}
-    where member_key like 'lead:%' and changed_at >= {{ since }}
-),
-{% endif %}
-
 final as (
     select
         activities.*,
@@ -42,7 +34,7 @@ final as (
     where activities._loaded_at >= {{ since }}
         or opportunities._loaded_at >= {{ since }}
         or coalesce(activities.lead_id, opportunities.lead_id) in (
-            select lead_id from rehomed_leads)
+            {{ rehomed_records('lead', since) }})
     {%- endif %}
 )
 

@@ -17,14 +17,6 @@ resolved_contacts as (
     from {{ ref('int_contacts_resolved') }}
 ),
 
-{% if since is not none %}
-rehomed_contacts as (
-    select substr(member_key, 9) as contact_id
-    from {{ ref('int_person_members') }}
-    where member_key like 'contact:%' and changed_at >= {{ since }}
-),
-{% endif %}
-
 final as (
     select
         touchpoints.*,
@@ -33,7 +25,7 @@ final as (
     left join resolved_contacts on resolved_contacts.contact_id = touchpoints.contact_id
     {%- if since is not none %}
     where touchpoints._loaded_at >= {{ since }}
-        or touchpoints.contact_id in (select contact_id from rehomed_contacts)
+        or touchpoints.contact_id in ({{ rehomed_records('contact', since) }})
     {%- endif %}
 )
 

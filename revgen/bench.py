@@ -184,21 +184,35 @@ def dag_parse_seconds(repeat: int = 3) -> dict[str, float]:
     return timings
 
 
+# Runs a command and writes the peak RSS (KiB) of it and its descendants to argv[1]. A small
+# interpreter starts the phase, as a child of a large one would inherit that one's peak RSS.
+PEAK_RSS = (
+    "import resource, subprocess, sys; "
+    "code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code)"
+)
+
+
 def _measured(name: str, command: list[str], log: Path, env: dict | None = None) -> dict:
     """Run one phase as its own process: wall seconds and the peak RSS (MiB) of the process tree."""
+    rss_file = log.with_suffix(".rss")
     started = time.perf_counter()
     with open(log, "a") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        completed = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, str(rss_file), *command],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
-        _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    if status != 0:
+    if completed.returncode != 0:
         raise StepFailed(f"bench phase {name!r} failed; its output is in {log}")
-    click.echo(f"    {name}: {seconds:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MiB")
-    return {"phase": name, "seconds": seconds, "rss_mib": usage.ru_maxrss / 1024}
+    rss_mib = int(rss_file.read_text()) / 1024
+    click.echo(f"    {name}: {seconds:.1f} s, peak RSS {rss_mib:.0f} MiB")
+    return {"phase": name, "seconds": seconds, "rss_mib": rss_mib}
 
 
 def _revgen(*args: str) -> list[str]:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
@@ -62,6 +61,18 @@ def daily_company(tmp_path_factory):
     return company, truth, first, last
 
 
+@pytest.fixture
+def own_home(tmp_path):
+    """The DAG runs with their own REVGEN_HOME (landing folder, dbt target, reports), so the
+    daily files stay out of the other tests' landing folder."""
+    return tmp_path / "home", {
+        "REVGEN_HOME": str(tmp_path / "home"),
+        # one PII key for both warehouses: a fresh warehouse otherwise makes its own random key,
+        # and every email hash in dim_people and orphaned_leads would differ
+        "REVGEN_PII_KEY": "backfill-test-key",
+    }
+
+
 def _fresh_warehouse(url: str, truth: dict, landing: Path, company: Path, first, last) -> None:
     import shutil
 
@@ -75,9 +86,12 @@ def _fresh_warehouse(url: str, truth: dict, landing: Path, company: Path, first,
     split_by_day(company, landing, first, last)
 
 
-def test_a_30_day_backfill_builds_the_same_marts_as_one_catch_up_run(warehouse, daily_company):
+def test_a_30_day_backfill_builds_the_same_marts_as_one_catch_up_run(
+    warehouse, daily_company, own_home
+):
     company, truth, first, last = daily_company
-    landing = paths().landing
+    home, home_env = own_home
+    landing = home / "landing"
     _fresh_warehouse(warehouse, truth, landing, company, first, last)
     contacts = next(s for s in STREAMS if s.name == "contacts" and s.source == "marketing")
     dated = files_for(landing / "marketing", contacts)
@@ -89,7 +103,7 @@ def test_a_30_day_backfill_builds_the_same_marts_as_one_catch_up_run(warehouse, 
 
     # no lookback margin: each daily run rebuilds only what its day loaded. `airflow dags test`
     # of date D runs the interval that ends at D (the day before D), as the scheduler would at D.
-    incremental = {"REVGEN_LOOKBACK_HOURS": "0"}
+    incremental = {"REVGEN_LOOKBACK_HOURS": "0", **home_env}
     loaded_by_day = []
     for offset in range(1, DAYS + 1):
         day = first + timedelta(days=offset)
@@ -104,7 +118,8 @@ def test_a_30_day_backfill_builds_the_same_marts_as_one_catch_up_run(warehouse, 
     )[0]
     lines = len(read_csv(company / "marketing" / "contacts.csv"))  # planted bad rows included
     assert read == lines and runs == len(dated)
-    assert loaded_by_day[-1] == loaded == read - rejected > 0
+    assert loaded == read - rejected > 0
+    assert loaded_by_day[-1] <= loaded  # fewer when a later day updates an id already loaded
     backfilled = schema_checksums(warehouse)
     backfilled_rejects = rows(warehouse, "select count(*) from revgen_meta.rejects")[0][0]
 

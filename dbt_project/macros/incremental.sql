@@ -15,20 +15,27 @@
     {{ return(local_md5(parts | join('\n'))) }}
 {%- endmacro %}
 
+{#- The earliest recorded build start with this fingerprint (of `relation` when given), minus
+    the lookback, as a SQL timestamp; none when there is no such record. -#}
+{% macro recorded_build_start(relation=none) -%}
+    {%- set exists = run_query("select to_regclass('revgen_meta.model_builds') is not null") -%}
+    {%- if not exists.columns[0].values()[0] -%}{{ return(none) }}{%- endif -%}
+    {%- set found = run_query(
+        "select to_char((min(started_at) - interval '" ~ var('lookback_hours') ~ " hours') "
+        ~ "at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') "
+        ~ "from revgen_meta.model_builds where fingerprint = '" ~ build_fingerprint() ~ "'"
+        ~ (" and relation = '" ~ relation ~ "'" if relation is not none else "")) -%}
+    {%- set value = found.columns[0].values()[0] -%}
+    {{ return(none if value is none else "cast('" ~ value ~ "' as timestamp with time zone)") }}
+{%- endmacro %}
+
 {#- The start of this model's window as a SQL timestamp, or none: recompute everything. -#}
 {% macro incremental_since() -%}
     {#- a unit test builds from its given rows only, never incrementally -#}
     {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set exists = run_query("select to_regclass('revgen_meta.model_builds') is not null") -%}
-    {%- if not exists.columns[0].values()[0] -%}{{ return(none) }}{%- endif -%}
-    {%- set found = run_query(
-        "select to_char((started_at - interval '" ~ var('lookback_hours') ~ " hours') at time zone 'UTC', "
-        ~ "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') from revgen_meta.model_builds "
-        ~ "where relation = '" ~ this ~ "' and fingerprint = '" ~ build_fingerprint() ~ "'") -%}
-    {%- if found.rows | length == 0 -%}{{ return(none) }}{%- endif -%}
-    {{ return("cast('" ~ found.columns[0].values()[0] ~ "' as timestamp with time zone)") }}
+    {{ return(recorded_build_start(this)) }}
 {%- endmacro %}
 
 {#- Post-hook of every incremental model: remember when this build started (the transaction's
@@ -57,14 +64,7 @@
 {% macro changed_people_since() -%}
     {#- a full refresh rebuilds every incremental model whole: nobody to pick out -#}
     {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
-    {%- set exists = run_query("select to_regclass('revgen_meta.model_builds') is not null") -%}
-    {%- if not exists.columns[0].values()[0] -%}{{ return(none) }}{%- endif -%}
-    {%- set found = run_query(
-        "select to_char((min(started_at) - interval '" ~ var('lookback_hours') ~ " hours') "
-        ~ "at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') "
-        ~ "from revgen_meta.model_builds where fingerprint = '" ~ build_fingerprint() ~ "'") -%}
-    {%- set value = found.columns[0].values()[0] -%}
-    {{ return(none if value is none else "cast('" ~ value ~ "' as timestamp with time zone)") }}
+    {{ return(recorded_build_start()) }}
 {%- endmacro %}
 
 {#- Config of the models kept per person: a build deletes the rows of the people it rebuilds (all

@@ -31,7 +31,7 @@ def raw_asset(table: str) -> Asset:
 @dag(
     dag_id="revenue_funnel_nightly",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    start_date=datetime(2000, 1, 1, tzinfo=UTC),  # any as-of date can be run (historic exports)
     catchup=False,
     max_active_runs=1,
     default_args=dag_defaults(),

@@ -23,7 +23,7 @@ ORPHANS = Asset("revgen://warehouse/marts.orphaned_leads")
 @dag(
     dag_id="watch_ownership_hourly",
     schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    start_date=datetime(2000, 1, 1, tzinfo=UTC),  # any as-of date can be run (historic exports)
     catchup=False,
     max_active_runs=1,
     default_args=dag_defaults(),

@@ -204,6 +204,50 @@ def demo(people: int, seed: int, days: int) -> None:
     run_demo(people=people, seed=seed, days=days)
 
 
+def _day(value: str | None) -> str:
+    """An as-of day (YYYY-MM-DD), today (UTC) when not given."""
+    from datetime import UTC, date, datetime
+
+    if value is None:
+        return datetime.now(UTC).date().isoformat()
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected a day such as 2018-01-01") from None
+
+
+@cli.command()
+@click.option(
+    "--as-of",
+    default=None,
+    help="The day the run describes (YYYY-MM-DD): the run covers the day before and computes "
+    "everything as of this day's midnight, UTC. Default: today.",
+)
+def run(as_of: str | None) -> None:
+    """Run the nightly DAG once, as of a day (historic exports too), on the landing folder."""
+    from revgen.demo import run_nightly
+
+    run_nightly(_day(as_of))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--exports",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder holding the export files (default: beside each mapping.yml in FOLDER).",
+)
+@click.option("--as-of", default=None, help="The day the first run describes (default: today).")
+@click.option("--no-run", is_flag=True, help="Set up the landing folders only.")
+def bring(folder: Path, exports: Path | None, as_of: str | None, no_run: bool) -> None:
+    """Bring a company's own exports in: FOLDER holds <source>/mapping.yml and an optional
+    policy.yml (see examples/). Clears the demo company, then runs the nightly DAG."""
+    from revgen.bring import bring as bring_company
+
+    bring_company(folder, exports, _day(as_of), run=not no_run)
+
+
 @cli.command()
 @click.option(
     "--people",

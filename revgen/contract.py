@@ -104,7 +104,7 @@ STREAMS: tuple[Stream, ...] = (
         references=(Reference("campaign_id", "campaigns", "campaign_id"),)),
     Stream(MARKETING, "contacts", ("contact_id",), (
         _c("contact_id", required=True),
-        _c("email", "email", required=True),
+        _c("email", "email", description="links the person to CRM leads; a person may have none"),
         _c("first_name"),
         _c("last_name"),
         _c("job_title"),
@@ -141,8 +141,8 @@ STREAMS: tuple[Stream, ...] = (
         _c("lifecycle_stage", required=True,
            description="the marketing tool's own lifecycle stage (subscriber, marketingqualifiedlead, ...)"),
         _c("changed_at", "timestamp", required=True),
-    ), "Lifecycle-stage changes as the marketing tool records them (revgen computes its own stages "
-       "from the policy file; these are kept to reconcile with the tool).",
+    ), "Lifecycle-stage changes as the marketing tool records them: stage evidence when the "
+       "policy's `evidence` names `lifecycle` (its words: `lifecycle_stages`).",
         no_future=("changed_at",)),
     # ------------------------------------------------------------------ CRM
     Stream(CRM, "users", ("user_id",), (
@@ -154,6 +154,8 @@ STREAMS: tuple[Stream, ...] = (
         _c("is_active", "bool", required=True),
         _c("deactivated_at", "timestamp"),
         _c("annual_revenue_target", "numeric", description="USD; the policy default when empty"),
+        _c("office", description="office or region the user works from"),
+        _c("manager", description="the user's manager (a name or an id)"),
     ), "Users of the CRM: sales reps and marketers."),
     Stream(CRM, "accounts", ("account_id",), (
         _c("account_id", required=True),
@@ -169,8 +171,13 @@ STREAMS: tuple[Stream, ...] = (
         _c("lead_id", required=True),
         _c("contact_id", description="the marketing contact this lead came from"),
         _c("email", "email"),
-        _c("status", required=True, description="new, working, recycled, disqualified, converted"),
+        _c("status", required=True,
+           description="new, working, nurturing, recycled, disqualified, converted (Salesforce's "
+                       "standard statuses are understood too: the policy's `lead_statuses`)"),
         _c("lead_source", description="marketing (an MQL hand-over) or sales (sales-sourced)"),
+        _c("channel", description="the channel the lead came from (the CRM's lead source: "
+                                  "Google, Referral, ...) when no touchpoint says"),
+        _c("origin", description="how the lead was created (web form, import, API, ...)"),
         _c("owner_id"),
         _c("created_at", "timestamp", required=True),
         _c("updated_at", "timestamp", required=True),

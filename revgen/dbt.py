@@ -13,7 +13,7 @@ from revgen.config import paths
 from revgen.db import conninfo
 from revgen.errors import StepFailed
 from revgen.load.schema import BI_ROLE
-from revgen.policy import load_policy
+from revgen.policy import base_policy_path, load_policy
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,16 @@ def dbt_vars(as_of: str | None, bi_role: str = BI_ROLE) -> str:
     extra = {}
     if os.environ.get("REVGEN_LOOKBACK_HOURS"):  # the incremental models' margin (default 1 h)
         extra["lookback_hours"] = float(os.environ["REVGEN_LOOKBACK_HOURS"])
-    return json.dumps({**load_policy().dbt_vars(), "as_of": as_of, "bi_role": bi_role, **extra})
+    base = load_policy(base_policy_path()).dbt_vars()["policy"]  # what dbt unit tests read
+    return json.dumps(
+        {
+            **load_policy().dbt_vars(),
+            "base_policy": base,
+            "as_of": as_of,
+            "bi_role": bi_role,
+            **extra,
+        }
+    )
 
 
 def _bi_role(url: str) -> str:
@@ -81,7 +90,21 @@ def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = T
     completed = subprocess.run(command, env=dbt_env(url), cwd=paths().dbt_project)
     if check and completed.returncode != 0:
         raise StepFailed(
-            f"dbt {' '.join(args)} failed (exit {completed.returncode}); its output above names "
-            "the failing model or test."
+            f"dbt {' '.join(args)} failed (exit {completed.returncode}): "
+            + (_failures() or "its output above says why.")
         )
     return completed.returncode
+
+
+def _failures() -> str:
+    """The failing models and tests of dbt's last invocation, from its run_results.json."""
+    try:
+        results = json.loads((paths().dbt_target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return ""
+    failed = [
+        f"{result['unique_id']} ({result['status']}: {(result.get('message') or '').strip()})"
+        for result in results
+        if result.get("status") in ("error", "fail")
+    ]
+    return "; ".join(failed)

@@ -6,17 +6,20 @@ import re
 import subprocess
 import time
 from datetime import datetime
+from pathlib import Path
 
 import click
 
 from revgen.config import paths
 from revgen.db import check_reachable, connect, redact, uses_local_server, warehouse_url
-from revgen.errors import StepFailed
+from revgen.errors import ConfigError, StepFailed
 from revgen.generate import generate_company
 from revgen.load.schema import claim_for_demo
 from revgen.orchestration import DAG_ID, airflow_binary, airflow_env, ensure_airflow_db
+from revgen.policy import company_policy_path
 from revgen.report.html import write_report
 from revgen.report.summary import format_summary, read_summary
+from revgen.sources.files.mapping import MAPPING_FILE
 
 TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\w+)")
 
@@ -46,11 +49,48 @@ def run_dag_test(
             if match:
                 click.echo(f"  [{time.monotonic() - started:5.1f}s] {match.group(1)} done")
         process.wait()
-    failed = process.returncode != 0 or "state=failed" in log_path.read_text()
+    text = log_path.read_text()
+    failed = process.returncode != 0 or "state=failed" in text
     if failed:
-        tail = "\n".join(log_path.read_text().splitlines()[-25:])
+        tail = "\n".join(text.splitlines()[-25:])
         raise StepFailed(f"The DAG {dag_id} failed; last lines of {log_path}:\n{tail}")
+    if not TASK_END.search(text):
+        raise StepFailed(
+            f"The DAG {dag_id} ran no task for {logical_date} (Airflow printed success, but "
+            f"nothing was loaded or built): is the date before the DAG's start date, or the DAG "
+            f"paused or missing? See {log_path}."
+        )
     return str(log_path)
+
+
+def print_outcome(url: str, log_path: str, ground_truth: Path | None = None) -> None:
+    """After a run: the funnel summary, where to look next, and the report's path."""
+    click.echo("")
+    click.echo(format_summary(read_summary(url)))
+    click.echo("")
+    click.echo("Where to look next:")
+    click.echo(
+        '  warehouse     psql "$(.venv/bin/revgen db url)"   (schemas marts, raw_*, revgen_meta)'
+    )
+    click.echo("  orphans       select * from marts.orphaned_leads order by hours_orphaned desc;")
+    click.echo("  rejects       select * from revgen_meta.rejects;")
+    if ground_truth is not None:
+        click.echo(f"  ground truth  {ground_truth}")
+    click.echo(f"  run log       {log_path}")
+    click.echo("  Airflow UI    make airflow")
+    click.echo("")
+    click.echo(f"Funnel report (open it in a browser): {write_report(url)}")
+
+
+def run_nightly(as_of: str) -> str:
+    """`revgen run --as-of DAY`: the nightly DAG for the day that ends at DAY's midnight (UTC),
+    on whatever the landing folder holds; prints the outcome; returns the log path."""
+    url = warehouse_url()
+    check_reachable(url)
+    click.echo(f"running the Airflow DAG {DAG_ID} as of {as_of} (airflow dags test)")
+    log_path = run_dag_test(url, as_of, f"run-{as_of}.log")
+    print_outcome(url, log_path)
+    return log_path
 
 
 def run_demo(people: int, seed: int, days: int) -> None:
@@ -59,6 +99,12 @@ def run_demo(people: int, seed: int, days: int) -> None:
         "1/3 warehouse: "
         + ("starting the project-local PostgreSQL" if uses_local_server() else "using DATABASE_URL")
     )
+    if company_policy_path().exists() or any(here.landing.glob(f"*/{MAPPING_FILE}")):
+        raise ConfigError(
+            f"{here.home} holds a company's own data (brought with `revgen bring`): the demo will "
+            "not write over it. Run the demo with another REVGEN_HOME "
+            "(REVGEN_HOME=/tmp/revgen-demo make demo), or `make clean` to delete all local data."
+        )
     url = warehouse_url()
     check_reachable(url)
     click.echo(f"    {redact(url)}")
@@ -74,18 +120,4 @@ def run_demo(people: int, seed: int, days: int) -> None:
     logical_date = datetime.fromisoformat(as_of.replace("Z", "+00:00")).date().isoformat()
     click.echo(f"3/3 running the Airflow DAG {DAG_ID} for {logical_date} (airflow dags test)")
     log_path = run_dag_test(url, logical_date, f"demo-{logical_date}.log")
-
-    click.echo("")
-    click.echo(format_summary(read_summary(url)))
-    click.echo("")
-    click.echo("Where to look next:")
-    click.echo(
-        '  warehouse     psql "$(.venv/bin/revgen db url)"   (schemas marts, raw_*, revgen_meta)'
-    )
-    click.echo("  orphans       select * from marts.orphaned_leads order by hours_orphaned desc;")
-    click.echo("  rejects       select * from revgen_meta.rejects;")
-    click.echo(f"  ground truth  {here.landing / 'ground_truth.json'}")
-    click.echo(f"  run log       {log_path}")
-    click.echo("  Airflow UI    make airflow")
-    click.echo("")
-    click.echo(f"Funnel report (open it in a browser): {write_report(url)}")
+    print_outcome(url, log_path, here.landing / "ground_truth.json")

@@ -183,7 +183,8 @@ class Company:
             start=self.start, days=days, sla_hours=policy.stage("lead").sla_hours or 24
         )
         self.sla = timedelta(hours=policy.stage("lead").sla_hours or 24)
-        self.stale = timedelta(days=policy.stale_days)
+        # the demo company has activities: a policy without a stale limit judges nobody stale
+        self.stale = timedelta(days=policy.stale_days) if policy.stale_days else timedelta.max
         self.threshold = policy.mql.score_threshold
         self.interest = set(policy.interest.touch_types)
 

@@ -72,14 +72,22 @@ def format_summary(summary: dict) -> str:
     for name, people in summary["people_per_stage"].items():
         lines.append(f"  {name:<{width}}  {people:>8,}")
     reach = summary["awareness"]
-    share = reach["unmeasurable_spend_usd"] / reach["spend_usd"] if reach["spend_usd"] else 0
-    lines += [
-        f"  (awareness and preference are measured per campaign: {reach['anonymous_touches']:,} "
-        f"anonymous touches across {reach['campaigns']} campaigns)",
-        "",
-        f"Spend ${reach['spend_usd']:,.0f}, of which ${reach['unmeasurable_spend_usd']:,.0f} "
-        f"({share:.0%}) reached nobody measurable.",
-    ]
+    if reach["campaigns"]:
+        lines.append(
+            f"  (awareness and preference are measured per campaign: "
+            f"{reach['anonymous_touches']:,} anonymous touches across {reach['campaigns']} campaigns)"
+        )
+    else:
+        lines.append("  (awareness and preference: not measurable, the exports hold no campaigns)")
+    lines.append("")
+    if reach["spend_usd"]:
+        share = reach["unmeasurable_spend_usd"] / reach["spend_usd"]
+        lines.append(
+            f"Spend ${reach['spend_usd']:,.0f}, of which ${reach['unmeasurable_spend_usd']:,.0f} "
+            f"({share:.0%}) reached nobody measurable."
+        )
+    else:
+        lines.append("Spend: not measurable (the exports hold no campaign spend).")
     lines += ["", "Conversion (of those who ever reached a stage, share reaching the next):"]
     for item in summary["conversions"]:
         rate = f"{item['rate']:.1%}" if item["rate"] is not None else "n/a"

@@ -8,8 +8,10 @@ with events as (
 ),
 
 sources as (
+    -- people a campaign sourced (people whose source is only a channel have no campaign spend)
     select person_id as contact_id, source_campaign_id as campaign_id
     from {{ ref('int_people_sources') }}
+    where source_campaign_id is not null
 ),
 
 campaigns as (

@@ -34,7 +34,9 @@ final as (
             as win_rate_by_amount,
         case when sum(is_won) > 0
             then round(sum(is_won * amount_usd) / sum(is_won), 2) end as average_deal_usd,
+        {{ exact_mean("cycle_days") }} as cycle_days_mean,
         percentile_cont(0.5) within group (order by cycle_days) as cycle_days_median,
+        percentile_cont(0.9) within group (order by cycle_days) as cycle_days_p90,
         round(sum((1 - is_closed) * amount_usd), 2) as open_pipeline_usd
     from judged
     group by opportunity_type

@@ -25,6 +25,7 @@ final as (
         case when count(*) > 0
             then cast(count(days_to_next) as {{ dbt.type_float() }}) / count(*)
         end as conversion_rate,
+        {{ exact_mean("days_to_next") }} as velocity_days_mean,
         percentile_cont(0.5) within group (order by days_to_next) as velocity_days_median,
         percentile_cont(0.9) within group (order by days_to_next) as velocity_days_p90,
         cast(sum(re_entries) as {{ dbt.type_bigint() }}) as re_entries,

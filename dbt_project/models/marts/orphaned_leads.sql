@@ -20,6 +20,7 @@ judged as (
                 and stage_entered_at < {{ dbt.dateadd('hour', -sla_hours, as_of()) }}
                 then 'sla_breached'
             {%- endif %}
+            {%- if stale_days is not none %}
             when current_stage = 'opportunity'
                 or (current_stage = 'lead' and lead_status <> 'new')
                 then case
@@ -27,6 +28,7 @@ judged as (
                         or last_owner_touch_at < {{ dbt.dateadd('day', -stale_days, as_of()) }}
                         then 'stale'
                 end
+            {%- endif %}
         end as reason
     from people
 ),
@@ -43,7 +45,9 @@ orphans as (
             {%- if sla_hours is not none %}
             when 'sla_breached' then {{ dbt.dateadd('hour', sla_hours, 'stage_entered_at') }}
             {%- endif %}
+            {%- if stale_days is not none %}
             when 'stale' then {{ dbt.dateadd('day', stale_days, 'coalesce(last_owner_touch_at, stage_entered_at)') }}
+            {%- endif %}
             else stage_entered_at
         end as orphaned_since
     from judged

@@ -14,14 +14,23 @@ its columns, its date formats and its words (docs/mappings.md has a worked examp
         date_format: "%d/%m/%Y"
         decimal_comma: true                   # "1.234,50" -> 1234.50
         values: {status: {Open: new, Nurture: recycled}}
-        defaults: {lead_source: marketing}    # for contract columns the export lacks
+        defaults: {lead_source: marketing}    # for contract columns the export lacks (constants)
+        formats: {created_at: "%Y"}           # one column's own strptime format
+        ids: {history_id: [Lead ID, Changed]} # a row id hashed from these columns (none in the export)
+        where: {Deal Stage: [Won, Lost]}      # only rows whose column holds one of these values
+        distinct: true                        # one row per key: a stream derived from another
+                                              # file's column (users from an owner column)
 
-A value that does not parse in the given format is passed on unchanged, so the loader rejects
-that row (invalid_timestamp, with file, line and field) instead of failing the file.
+A column may name several export columns (`created_at: [Engage Date, Close Date]`): the first
+that is not empty gives the value. Several streams may read the same file, each with its own
+columns, filter and constants. A value that does not parse in the given format is passed on
+unchanged, so the loader rejects that row (invalid_timestamp, with file, line and field)
+instead of failing the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -42,13 +51,33 @@ class StreamMapping(BaseModel):
     files: str | None = None
     delimiter: str = ","
     encoding: str = "utf-8"
-    columns: dict[str, str] = {}
+    columns: dict[str, str | list[str]] = {}
     timestamp_format: str | None = None
     timezone: str = "UTC"
     date_format: str | None = None
+    formats: dict[str, str] = {}
     decimal_comma: bool = False
     values: dict[str, dict[str, str]] = {}
     defaults: dict[str, str] = {}
+    ids: dict[str, list[str]] = {}
+    where: dict[str, list[str]] = {}
+    distinct: bool = False
+
+    @field_validator("columns")
+    @classmethod
+    def _some_column(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for name, source in value.items():
+            if isinstance(source, list) and not source:
+                raise ValueError(f"{name}: name at least one export column")
+        return value
+
+    @field_validator("ids")
+    @classmethod
+    def _some_id_column(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, source in value.items():
+            if not source:
+                raise ValueError(f"{name}: name the export columns the id is made of")
+        return value
 
     @field_validator("delimiter")
     @classmethod
@@ -70,8 +99,37 @@ class StreamMapping(BaseModel):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def export_columns(self, contract_column: str) -> list[str]:
+        """The export columns a contract column is read from (an id: the columns it hashes)."""
+        if contract_column in self.ids:
+            return list(self.ids[contract_column])
+        source = self.columns.get(contract_column, contract_column)
+        return list(source) if isinstance(source, list) else [source]
+
     def export_column(self, contract_column: str) -> str:
-        return self.columns.get(contract_column, contract_column)
+        """The export column named first for a contract column (for messages)."""
+        return self.export_columns(contract_column)[0]
+
+    def selects(self, row: dict[str, str | None]) -> bool:
+        """Whether an export row belongs to this stream (`where`)."""
+        return all(
+            (row.get(column) or "").strip() in allowed for column, allowed in self.where.items()
+        )
+
+    def pick(self, contract_column: str, row: dict[str, str | None]) -> str | None:
+        """A contract column's raw value from an export row: a hashed id, or the first export
+        column named for it that is not empty."""
+        sources = self.export_columns(contract_column)
+        if contract_column in self.ids:
+            parts = [(row.get(name) or "").strip() for name in sources]
+            if not any(parts):
+                return None
+            return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+        for name in sources:
+            value = row.get(name)
+            if value is not None and value.strip():
+                return value
+        return None
 
     def convert(self, column_type: str, column: str, value: str | None) -> str | None:
         """One export value -> the contract's text form (unchanged when it does not parse)."""
@@ -83,17 +141,22 @@ class StreamMapping(BaseModel):
         words = self.values.get(column)
         if words is not None:
             value = words.get(value, value)
-        if column_type == "timestamp" and self.timestamp_format:
+        own_format = self.formats.get(column)
+        if column_type == "timestamp" and (own_format or self.timestamp_format):
             try:
-                moment = datetime.strptime(value, self.timestamp_format)
+                moment = datetime.strptime(value, own_format or self.timestamp_format or "")
             except ValueError:
                 return value
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=self.zone)
             return moment.astimezone(UTC).isoformat()
-        if column_type == "date" and self.date_format:
+        if column_type == "date" and (own_format or self.date_format):
             try:
-                return datetime.strptime(value, self.date_format).date().isoformat()
+                return (
+                    datetime.strptime(value, own_format or self.date_format or "")
+                    .date()
+                    .isoformat()
+                )
             except ValueError:
                 return value
         if column_type in ("numeric", "int") and self.decimal_comma:
@@ -117,7 +180,7 @@ class SourceMapping(BaseModel):
                     f"streams.{name}: no such stream in the {self.source} "
                     "contract (see docs/raw_contract.md)"
                 ) from None
-            for field in ("columns", "values", "defaults"):
+            for field in ("columns", "values", "defaults", "formats", "ids"):
                 unknown = set(getattr(mapping, field)) - set(target.column_names)
                 if unknown:
                     raise ValueError(
@@ -137,6 +200,11 @@ def load_mapping(folder: Path, source: str) -> SourceMapping | None:
         return None
     try:
         data = yaml.safe_load(path.read_text()) or {}
+        if not isinstance(data, dict):
+            raise ConfigError(
+                f"The mapping file {path} must be a mapping with a `streams:` key "
+                "(docs/mappings.md), not a YAML list or a single value."
+            )
         return SourceMapping.model_validate({"source": source, **data})
     except yaml.YAMLError as err:
         raise ConfigError(f"The mapping file {path} is not valid YAML: {err}") from err

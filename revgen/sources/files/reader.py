@@ -46,17 +46,28 @@ def _open_text(path: Path, encoding: str) -> io.TextIOBase:
 def _columns_for(
     stream: Stream, header: list[str], path: Path, mapping: StreamMapping
 ) -> list[int | None]:
-    """For each contract column, its index in the file (None for a missing optional column)."""
+    """For each contract column, its index in the file (None for a missing optional column).
+    Raises InputError naming the file when a required column, or a column the mapping's ids or
+    filter read, is missing."""
     index = {name.strip().lstrip("\ufeff"): position for position, name in enumerate(header)}
+
+    def described(name: str) -> str:
+        sources = mapping.export_columns(name)
+        return name if sources == [name] else f"{name} (as {' or '.join(map(repr, sources))})"
+
     missing = [
-        f"{c.name} (as {mapping.export_column(c.name)!r})"
-        if mapping.export_column(c.name) != c.name
-        else c.name
+        described(c.name)
         for c in stream.columns
         if c.required
-        and mapping.export_column(c.name) not in index
         and c.name not in mapping.defaults
+        and not any(source in index for source in mapping.export_columns(c.name))
     ]
+    missing += [
+        f"{name} (an id made of {', '.join(map(repr, sources))})"
+        for name, sources in mapping.ids.items()
+        if not all(source in index for source in sources) and described(name) not in missing
+    ]
+    missing += [f"{column!r} (read by `where`)" for column in mapping.where if column not in index]
     if missing:
         raise InputError(
             stream.source,
@@ -69,22 +80,36 @@ def _columns_for(
     return [index.get(mapping.export_column(name)) for name in stream.column_names]
 
 
-def _converter(stream: Stream, mapping: StreamMapping):
-    """values -> contract values; the identity (fast path) when there is no mapping."""
-    if mapping is IDENTITY:
-        return lambda values: values
+def _mapped(stream: Stream, mapping: StreamMapping):
+    """export row (name -> value) -> contract values, or None when the stream's filter leaves
+    the row out; with `distinct`, a key already seen is left out too."""
     specs = [(column.type, column.name) for column in stream.columns]
-    return lambda values: tuple(
-        mapping.convert(kind, name, value)
-        for (kind, name), value in zip(specs, values, strict=True)
-    )
+    key_positions = [stream.column_names.index(name) for name in stream.primary_key]
+    seen: set[tuple] = set()
+
+    def convert(row: dict[str, str | None]) -> tuple[str | None, ...] | None:
+        if not mapping.selects(row):
+            return None
+        values = tuple(mapping.convert(kind, name, mapping.pick(name, row)) for kind, name in specs)
+        if mapping.distinct:
+            key = tuple(values[position] for position in key_positions)
+            if key in seen:
+                return None
+            seen.add(key)
+        return values
+
+    return convert
+
+
+def _used_columns(stream: Stream, mapping: StreamMapping) -> set[str]:
+    used = {source for name in stream.column_names for source in mapping.export_columns(name)}
+    return used | set(mapping.where)
 
 
 def _csv_records(
     handle: io.TextIOBase, stream: Stream, path: Path, mapping: StreamMapping
 ) -> Iterator[Record]:
     reader = csv.reader(handle, delimiter=mapping.delimiter, strict=True)
-    convert = _converter(stream, mapping)
     try:
         header = next(reader, None)
     except csv.Error as err:
@@ -96,8 +121,14 @@ def _csv_records(
             f"the file is empty: expected a header row with {', '.join(stream.column_names)}.",
         )
     positions = _columns_for(stream, header, path, mapping)
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    convert = None if mapping is IDENTITY else _mapped(stream, mapping)
     width = len(header)
-    used = {p for p in positions if p is not None}
+    if convert is None:
+        used = {p for p in positions if p is not None}
+    else:
+        wanted = _used_columns(stream, mapping)
+        used = {i for i, name in enumerate(names) if name in wanted}
     extras = [(i, name) for i, name in enumerate(header) if i not in used and name.strip()]
     start = reader.line_num + 1
     while True:
@@ -116,9 +147,15 @@ def _csv_records(
         line, start = start, reader.line_num + 1
         if not row:
             continue
-        values = convert(
-            tuple(row[p] or None if p is not None and p < len(row) else None for p in positions)
-        )
+        values: tuple[str | None, ...] | None
+        if convert is None:
+            values = tuple(
+                row[p] or None if p is not None and p < len(row) else None for p in positions
+            )
+        else:
+            values = convert(dict(zip(names, (value or None for value in row), strict=False)))
+            if values is None:  # another stream's row (`where`), or a key already taken
+                continue
         extra = None
         if extras:
             kept = {name: row[i] for i, name in extras if i < len(row) and row[i]}
@@ -140,8 +177,8 @@ def _text(value: object) -> str | None:
 def _jsonl_records(
     handle: io.TextIOBase, stream: Stream, path: Path, mapping: StreamMapping
 ) -> Iterator[Record]:
-    convert = _converter(stream, mapping)
-    keys = [mapping.export_column(name) for name in stream.column_names]
+    convert = _mapped(stream, mapping)
+    used = _used_columns(stream, mapping)
     seen_any = False
     for line, text in enumerate(handle, start=1):
         if not text.strip():
@@ -154,11 +191,12 @@ def _jsonl_records(
         except ValueError as err:
             yield Record(line, (None,) * len(stream.columns), "invalid_json", str(err)[:200])
             continue
-        unknown = {k: v for k, v in item.items() if k not in keys and v not in (None, "")}
+        values = convert({key: _text(value) for key, value in item.items()})
+        if values is None:
+            continue
+        unknown = {k: v for k, v in item.items() if k not in used and v not in (None, "")}
         yield Record(
-            line,
-            convert(tuple(_text(item.get(key)) for key in keys)),
-            extra=json.dumps(unknown, ensure_ascii=False) if unknown else None,
+            line, values, extra=json.dumps(unknown, ensure_ascii=False) if unknown else None
         )
     if not seen_any:
         raise InputError(stream.source, str(path), "the file is empty: expected JSON lines.")

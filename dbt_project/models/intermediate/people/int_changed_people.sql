@@ -6,7 +6,7 @@
 {%- set since = changed_people_since() %}
 {{ config(indexes=[{'columns': ['person_id'], 'unique': True}]) }}
 -- depends_on: {{ ref('int_person_members') }}, {{ ref('int_contacts_resolved') }}, {{ ref('int_leads_resolved') }}
--- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}
+-- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}, {{ ref('stg_marketing__lifecycle_changes') }}
 -- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('stg_crm__opportunities') }}, {{ ref('stg_crm__opportunity_history') }}
 
 {% if since is not none %}
@@ -20,6 +20,9 @@ changed_contacts as (
     select contact_id from {{ ref('stg_marketing__contacts') }} where _loaded_at >= {{ since }}
     union
     select contact_id from {{ ref('stg_marketing__lead_scores') }} where _loaded_at >= {{ since }}
+    union
+    select contact_id from {{ ref('stg_marketing__lifecycle_changes') }}
+    where _loaded_at >= {{ since }}
     union
     select contact_id from {{ ref('stg_marketing__touchpoints') }}
     where _loaded_at >= {{ since }} and contact_id is not null

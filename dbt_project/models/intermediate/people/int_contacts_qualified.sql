@@ -1,4 +1,4 @@
-{#- Per person (contact_id is the person's surviving contact record): does it fit the ICP, when did it become a prospect (fit + first interest touch),
+{#- Per person (contact_id is the person's id: a surviving contact, or `lead:<id>`): does it fit the ICP, when did it become a prospect (fit + first interest touch),
     and when an MQL (lead score at or over the policy threshold, from prospect on). -#}
 {%- set icp = policy()['icp'] -%}
 {{ config(materialized='incremental', incremental_strategy='append',
@@ -6,16 +6,10 @@
     pre_hook="{{ delete_rebuilt_people('contact_id') }}", post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
-with people as (
-    select person_id
-    from {{ ref('int_contacts_resolved') }}
-    where person_id = contact_id and {{ only_rebuilt_people() }}
-),
-
-contacts as (
-    select contacts.contact_id, job_title, industry, country, company_size, created_at
-    from {{ ref('stg_marketing__contacts') }} as contacts
-    inner join people on people.person_id = contacts.contact_id
+with contacts as (
+    select person_id as contact_id, job_title, industry, country, company_size, created_at
+    from {{ ref('int_people') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 touchpoints as (
@@ -46,7 +40,7 @@ fit as (
                 {%- if icp['job_title_keywords'] %}
                 and (
                     {%- for keyword in icp['job_title_keywords'] %}
-                    lower(job_title) like '%{{ keyword | lower | replace("'", "''") }}%'{{ " or" if not loop.last }}
+                    strpos(lower(job_title), {{ sql_string(keyword | lower) }}) > 0{{ " or" if not loop.last }}
                     {%- endfor %}
                 )
                 {%- endif %}

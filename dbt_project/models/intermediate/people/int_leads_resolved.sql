@@ -1,5 +1,6 @@
 {#- Identity, part 2: every CRM lead -> its person: by the explicit contact link (through merges),
-    else by normalized email among surviving contacts. matched_by says which. -#}
+    else by normalized email among surviving contacts, else the lead is a person of its own
+    (`lead:<lead_id>`). matched_by says which. -#}
 
 with leads as (
     select * from {{ ref('stg_crm__leads') }}
@@ -32,10 +33,17 @@ people_by_email as (
 final as (
     select
         leads.*,
-        coalesce(by_link.person_id, by_email.person_id) as person_id,
+        case
+            when by_link.person_id is not null then by_link.person_id
+            when by_email.person_id is not null then by_email.person_id
+            -- a lead no contact claims is a person of its own (int_people); one linked to a
+            -- deleted contact belongs to nobody
+            when by_link.contact_id is null then 'lead:' || leads.lead_id
+        end as person_id,
         case
             when by_link.person_id is not null then 'contact_link'
             when by_email.person_id is not null then 'email'
+            when by_link.contact_id is null then 'lead_only'
         end as matched_by
     from leads
     left join resolved_contacts as by_link on by_link.contact_id = leads.contact_id

@@ -1,4 +1,6 @@
-{#- Per person: the campaign and channel of their first known touch (their source). -#}
+{#- Per person: where they came from. The campaign and channel of their first known touch; when
+    no touch is known, the channel their CRM lead names (its lead source) - exports without a
+    campaigns table still have channels. And how their first lead was created (its origin). -#}
 
 with touchpoints as (
     select person_id, campaign_id, channel, touched_at, touchpoint_id
@@ -6,17 +8,41 @@ with touchpoints as (
     where person_id is not null
 ),
 
-ranked as (
-    select
-        touchpoints.*,
-        row_number() over (partition by person_id order by touched_at, touchpoint_id) as position
+leads as (
+    select person_id, channel, origin, created_at, lead_id
+    from {{ ref('int_leads_resolved') }}
+    where person_id is not null
+),
+
+first_touches as (
+    select distinct on (person_id)
+        person_id, campaign_id, channel
     from touchpoints
+    order by person_id, touched_at, touchpoint_id
+),
+
+first_leads as (
+    select distinct on (person_id)
+        person_id, channel, origin
+    from leads
+    order by person_id, created_at, lead_id
+),
+
+people as (
+    select person_id from first_touches
+    union
+    select person_id from first_leads
 ),
 
 final as (
-    select person_id, campaign_id as source_campaign_id, channel as source_channel
-    from ranked
-    where position = 1
+    select
+        people.person_id,
+        first_touches.campaign_id as source_campaign_id,
+        coalesce(first_touches.channel, first_leads.channel) as source_channel,
+        first_leads.origin as lead_origin
+    from people
+    left join first_touches on first_touches.person_id = people.person_id
+    left join first_leads on first_leads.person_id = people.person_id
 )
 
 select * from final

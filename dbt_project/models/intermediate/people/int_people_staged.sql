@@ -2,16 +2,14 @@
     the policy expects and the owner the sources name, and the owner's last touch. -#}
 
 with contacts as (
-    -- people: surviving contact records (merged and deleted ones are not people)
+    -- people: surviving contact records and leads no contact claims (int_people)
     select
-        contacts.contact_id,
-        contacts.nurture_program_id,
-        contacts.created_at,
+        person_id as contact_id,
+        nurture_program_id,
+        created_at,
         -- PII: a keyed hash (HMAC-SHA256, key in revgen_meta) stands in for the email downstream
-        revgen_meta.pii_hash(contacts.email) as email_hash
-    from {{ ref('stg_marketing__contacts') }} as contacts
-    inner join {{ ref('int_contacts_resolved') }} as resolved
-        on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
+        revgen_meta.pii_hash(email) as email_hash
+    from {{ ref('int_people') }}
 ),
 
 qualified as (
@@ -52,8 +50,15 @@ activities as (
 ),
 
 stage_events as (
-    select person_id, event_number, stage, entered_at
+    select person_id, event_number, stage, stage_order, entered_at
     from {{ ref('int_stage_events_unioned') }}
+),
+
+furthest_stages as (
+    -- the furthest stage each person ever entered, whatever the evidence
+    select person_id, max(stage_order) as furthest_stage_order
+    from stage_events
+    group by person_id
 ),
 
 -- "the latest row per key" is written `distinct on`: PostgreSQL estimates its row count well,
@@ -86,7 +91,8 @@ latest_won as (
     select distinct on (lead_id)
         lead_id,
         case when stage = 'won' then opportunity_id end as opportunity_id,
-        case when stage = 'won' then account_id end as account_id
+        case when stage = 'won' then account_id end as account_id,
+        case when stage = 'won' then owner_id end as owner_id
     from opportunities
     order by lead_id, stage = 'won' desc, closed_at desc, opportunity_id desc
 ),
@@ -103,12 +109,14 @@ joined as (
         latest_leads.lead_id,
         latest_leads.status as lead_status,
         latest_leads.owner_id as lead_owner_id,
+        lead_owners.team as lead_owner_team,
         latest_opportunities.opportunity_id as latest_opportunity_id,
         latest_opportunities.stage as latest_opportunity_stage,
         latest_opportunities.owner_id as latest_opportunity_owner_id,
         latest_opportunities.created_at as latest_opportunity_created_at,
         latest_opportunities.closed_at as latest_opportunity_closed_at,
         latest_won.opportunity_id as won_opportunity_id,
+        latest_won.owner_id as won_opportunity_owner_id,
         accounts.owner_id as account_owner_id
     from contacts
     left join qualified on qualified.contact_id = contacts.contact_id
@@ -116,33 +124,48 @@ joined as (
     left join latest_opportunities on latest_opportunities.lead_id = latest_leads.lead_id
     left join latest_won on latest_won.lead_id = latest_leads.lead_id
     left join accounts on accounts.account_id = latest_won.account_id
+    left join users as lead_owners on lead_owners.user_id = latest_leads.owner_id
 ),
 
 staged as (
     select
         joined.*,
         current_stages.current_stage,
-        current_stages.stage_entered_at
+        current_stages.stage_entered_at,
+        furthest_stages.furthest_stage_order
     from joined
     inner join current_stages on current_stages.person_id = joined.person_id
+    inner join furthest_stages on furthest_stages.person_id = joined.person_id
 ),
 
+-- who owns a person in each open stage: the policy's owner kinds, the first that names someone
 owned as (
     select
         staged.*,
-        case
-            when current_stage = 'prospect' then 'program'
-            when current_stage in ('lead', 'opportunity', 'customer') then 'user'
+        case current_stage
+        {%- for stage, kinds in policy()['owners'].items() %}
+            when {{ sql_string(stage) }} then case
+            {%- for kind in kinds %}
+                when {{ owner_kind(kind)[1] }} is not null then {{ sql_string(owner_kind(kind)[0]) }}
+            {%- endfor %}
+                else {{ sql_string(owner_kind(kinds[0])[0]) }}
+            end
+        {%- endfor %}
         end as owner_type,
         case current_stage
-            when 'prospect' then nurture_program_id
-            when 'lead' then lead_owner_id
-            when 'opportunity' then latest_opportunity_owner_id
-            when 'customer' then account_owner_id
+        {%- for stage, kinds in policy()['owners'].items() %}
+            when {{ sql_string(stage) }} then coalesce(
+            {%- for kind in kinds %}{{ owner_kind(kind)[1] }}{{ ", " if not loop.last }}{% endfor %}, null)
+        {%- endfor %}
         end as owner_id,
         case current_stage
-            when 'lead' then lead_id
-            when 'opportunity' then latest_opportunity_id
+        {%- for stage, kinds in policy()['owners'].items() %}
+            when {{ sql_string(stage) }} then case
+            {%- for kind in kinds %}
+                when {{ owner_kind(kind)[1] }} is not null then {{ owner_kind(kind)[2] }}
+            {%- endfor %}
+            end
+        {%- endfor %}
         end as owned_record_id
     from staged
 ),
@@ -182,13 +205,17 @@ final as (
         end as owner_is_active,
         users.deactivated_at as owner_deactivated_at,
         last_touches.last_touch_at as last_owner_touch_at,
-        case when owned.prospect_at is not null or owned.lead_id is not null then true else false end
+        case when owned.prospect_at is not null or owned.lead_id is not null
+            or owned.furthest_stage_order >= {{ stage_position('prospect') }} then true else false end
             as has_reached_prospect,
-        case when owned.mql_at is not null or owned.lead_id is not null then true else false end
+        case when owned.mql_at is not null or owned.lead_id is not null
+            or owned.furthest_stage_order >= {{ stage_position('lead') }} then true else false end
             as has_reached_lead,
-        case when owned.latest_opportunity_id is not null then true else false end
+        case when owned.latest_opportunity_id is not null
+            or owned.furthest_stage_order >= {{ stage_position('opportunity') }} then true else false end
             as has_reached_opportunity,
-        case when owned.won_opportunity_id is not null then true else false end
+        case when owned.won_opportunity_id is not null
+            or owned.furthest_stage_order >= {{ stage_position('customer') }} then true else false end
             as has_reached_customer
     from owned
     left join users on owned.owner_type = 'user' and users.user_id = owned.owner_id

@@ -1,18 +1,20 @@
-{#- Every entry of every person into a stage, in order: known (database), prospect (ICP fit and
-    interest), MQL (score over the policy threshold), then the CRM's moves: recycled to marketing,
-    re-qualified, disqualified, converted to an opportunity, won, lost. Ties at the same moment
-    keep this order (event_rank), then the source row id. -#}
+{#- Every entry of every person into a stage, in order. What counts as evidence of each stage is
+    the policy's `evidence`: revgen's computed rule (ICP fit and interest -> prospect, a lead score
+    over the threshold -> lead), the marketing tool's lifecycle stages, a CRM lead's status, a
+    lead converted or an opportunity created, a won deal. Backward moves are always read: a lead
+    recycled (or put back into nurturing after sales worked it) or a deal lost -> prospect, a lead
+    disqualified -> database. Evidence of the stage a person is already in adds nothing (whichever
+    comes first counts). Ties at the same moment keep the funnel's order (event_rank), then the
+    source row id. -#}
 {{ config(materialized='incremental', incremental_strategy='append',
     indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
 
-with contacts as (
-    select contacts.contact_id, contacts.created_at
-    from {{ ref('stg_marketing__contacts') }} as contacts
-    inner join {{ ref('int_contacts_resolved') }} as resolved
-        on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
-    where {{ only_rebuilt_people('contacts.contact_id') }}
+with people as (
+    select person_id, created_at
+    from {{ ref('int_people') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 qualified as (
@@ -21,21 +23,58 @@ qualified as (
     where {{ only_rebuilt_people('contact_id') }}
 ),
 
+resolved_contacts as (
+    select contact_id, person_id
+    from {{ ref('int_contacts_resolved') }}
+    where person_id is not null and {{ only_rebuilt_people() }}
+),
+
+lifecycle_changes as (
+    select change_id, contact_id, stage, changed_at
+    from {{ ref('stg_marketing__lifecycle_changes') }}
+    where stage is not null
+),
+
 leads as (
-    select lead_id, person_id as contact_id
+    select lead_id, person_id as contact_id, status, created_at, updated_at
     from {{ ref('int_leads_resolved') }}
     where person_id is not null and {{ only_rebuilt_people() }}
 ),
 
-lead_status_changes as (
+status_history as (
     select history_id, lead_id, old_value, new_value, changed_at
     from {{ ref('stg_crm__lead_history') }}
     where field = 'status'
 ),
 
+-- a lead without status history (a current-state export) tells its creation, and its status now
+-- when that is a move (recycled, disqualified, converted)
+leads_without_history as (
+    select lead_id, status, created_at, updated_at
+    from leads
+    where lead_id not in (select lead_id from status_history)
+),
+
+lead_status_changes as (
+    select history_id, lead_id, old_value, new_value, changed_at
+    from status_history
+    union all
+    select
+        'created:' || lead_id,
+        lead_id,
+        null,
+        case when status = 'nurturing' then 'nurturing' else 'new' end,
+        created_at
+    from leads_without_history
+    union all
+    select 'status:' || lead_id, lead_id, 'working', status, updated_at
+    from leads_without_history
+    where status in ('recycled', 'disqualified', 'converted')
+),
+
 opportunities as (
     -- what makes an opportunity (policy): accepted and converted, budget confirmed if required
-    select opportunity_id, lead_id
+    select opportunity_id, lead_id, stage, created_at, closed_at
     from {{ ref('stg_crm__opportunities') }}
     where lead_id is not null
     {%- if policy()['opportunity']['require_budget'] %}
@@ -47,24 +86,71 @@ opportunity_closings as (
     select history_id, opportunity_id, stage, changed_at
     from {{ ref('stg_crm__opportunity_history') }}
     where stage in ('won', 'lost')
+    union all
+    -- an opportunity without a closing in its history (a current-state export): its own stage
+    -- and close date
+    select 'closed:' || opportunity_id, opportunity_id, stage, closed_at
+    from opportunities
+    where stage in ('won', 'lost') and closed_at is not null
+        and opportunity_id not in (
+            select opportunity_id from {{ ref('stg_crm__opportunity_history') }}
+            where stage in ('won', 'lost')
+        )
 ),
 
 known as (
-    select contact_id as person_id, 'database' as stage, created_at as entered_at,
-        1 as event_rank, contact_id as event_id, 'known' as reason
-    from contacts
+    select person_id, 'database' as stage, created_at as entered_at,
+        1 as event_rank, person_id as event_id, 'known' as reason
+    from people
 ),
 
 prospects as (
     select contact_id, 'prospect', prospect_at, 2, contact_id, 'icp_fit_and_interest'
     from qualified
-    where prospect_at is not null
+    where prospect_at is not null and {{ evidence_of('prospect', 'computed') }}
 ),
 
 mqls as (
     select contact_id, 'lead', mql_at, 3, contact_id, 'mql_score'
     from qualified
-    where mql_at is not null
+    where mql_at is not null and {{ evidence_of('lead', 'computed') }}
+),
+
+lifecycle as (
+    -- the marketing tool's own stages, for the stages whose evidence names `lifecycle`
+    select
+        resolved_contacts.person_id,
+        lifecycle_changes.stage,
+        lifecycle_changes.changed_at,
+        3,
+        lifecycle_changes.change_id,
+        'lifecycle'
+    from lifecycle_changes
+    inner join resolved_contacts on resolved_contacts.contact_id = lifecycle_changes.contact_id
+    where lifecycle_changes.stage in (
+        {%- for stage, kinds in policy()['evidence'].items() if 'lifecycle' in kinds %}
+        {{ sql_string(stage) }}{{ ", " if not loop.last }}
+        {%- else %} null {%- endfor %})
+),
+
+crm_lead_entries as (
+    -- a CRM lead created new or working is a lead; created in nurturing, a prospect
+    select
+        leads.contact_id,
+        case when lead_status_changes.new_value = 'nurturing' then 'prospect' else 'lead' end,
+        lead_status_changes.changed_at,
+        3,
+        lead_status_changes.history_id,
+        'crm_lead'
+    from lead_status_changes
+    inner join leads on leads.lead_id = lead_status_changes.lead_id
+    where lead_status_changes.old_value is null
+        and (
+            (lead_status_changes.new_value in ('new', 'working')
+                and {{ evidence_of('lead', 'crm_lead') }})
+            or (lead_status_changes.new_value = 'nurturing'
+                and {{ evidence_of('prospect', 'crm_lead') }})
+        )
 ),
 
 lead_moves as (
@@ -72,25 +158,41 @@ lead_moves as (
         leads.contact_id,
         case lead_status_changes.new_value
             when 'recycled' then 'prospect'
+            when 'nurturing' then 'prospect'
             when 'new' then 'lead'
+            when 'working' then 'lead'
             when 'disqualified' then 'database'
             when 'converted' then 'opportunity'
         end,
         lead_status_changes.changed_at,
         4,
         lead_status_changes.history_id,
-        case lead_status_changes.new_value
-            when 'new' then 'requalified'
+        case
+            when lead_status_changes.new_value in ('new', 'working') then 'requalified'
+            when lead_status_changes.new_value = 'nurturing' then 'recycled'
             else lead_status_changes.new_value
         end
     from lead_status_changes
     inner join leads on leads.lead_id = lead_status_changes.lead_id
     where lead_status_changes.new_value in ('recycled', 'disqualified')
-        or (lead_status_changes.new_value = 'new' and lead_status_changes.old_value = 'recycled')
+        -- back to nurturing after sales worked it is a recycle; nurturing from the start is not
+        or (lead_status_changes.new_value = 'nurturing'
+            and lead_status_changes.old_value in ('new', 'working'))
+        or (lead_status_changes.new_value in ('new', 'working')
+            and lead_status_changes.old_value in ('recycled', 'nurturing'))
         -- `in`, not a correlated `exists`: PostgreSQL hashes the list once instead of
         -- scanning the opportunities again for every history row
         or (lead_status_changes.new_value = 'converted'
+            and {{ evidence_of('opportunity', 'lead_converted') }}
             and lead_status_changes.lead_id in (select lead_id from opportunities))
+),
+
+opportunities_created as (
+    select leads.contact_id, 'opportunity', opportunities.created_at, 4,
+        opportunities.opportunity_id, 'opportunity_created'
+    from opportunities
+    inner join leads on leads.lead_id = opportunities.lead_id
+    where {{ evidence_of('opportunity', 'opportunity_created') }}
 ),
 
 deal_outcomes as (
@@ -104,6 +206,7 @@ deal_outcomes as (
     from opportunity_closings
     inner join opportunities on opportunities.opportunity_id = opportunity_closings.opportunity_id
     inner join leads on leads.lead_id = opportunities.lead_id
+    where opportunity_closings.stage = 'lost' or {{ evidence_of('customer', 'won_deal') }}
 ),
 
 unioned as (
@@ -113,9 +216,25 @@ unioned as (
     union all
     select * from mqls
     union all
+    select * from lifecycle
+    union all
+    select * from crm_lead_entries
+    union all
     select * from lead_moves
     union all
+    select * from opportunities_created
+    union all
     select * from deal_outcomes
+),
+
+ordered as (
+    select
+        unioned.*,
+        lag(stage) over (
+            partition by person_id order by entered_at, event_rank, event_id
+        ) as previous_stage
+    from unioned
+    where {{ only_rebuilt_people() }}
 ),
 
 final as (
@@ -128,8 +247,9 @@ final as (
         {{ stage_order('stage') }} as stage_order,
         entered_at,
         reason
-    from unioned
-    where {{ only_rebuilt_people() }}
+    from ordered
+    -- evidence of the stage the person is already in adds nothing
+    where previous_stage is distinct from stage
 )
 
 select * from final

@@ -1,25 +1,38 @@
-{#- Per person and stage (from the third on): the first entry into it, the re-entries, and the
-    first entry into the next stage when it came after - what conversion, velocity and cohorts
-    aggregate. -#}
+{#- Per person and stage (from the third on): when they first reached it (entered it or a later
+    stage), the re-entries, and when they first reached the next stage if it came after - what
+    conversion, velocity and cohorts aggregate. -#}
 {{ config(materialized='incremental', incremental_strategy='append',
     indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}",
     post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
 with events as (
-    select person_id, stage, entered_at
+    select person_id, stage, stage_order, entered_at
     from {{ ref('int_stage_events_unioned') }}
     where {{ only_rebuilt_people() }}
 ),
 
-first_entries as (
-    select person_id, stage, min(entered_at) as first_entered_at, count(*) as entries
-    from events
-    group by person_id, stage
-),
-
 pairs as (
     {{ stage_pairs() }}
+),
+
+stages as (
+    select from_stage_order as stage_order, from_stage as stage from pairs
+    union
+    select from_stage_order + 1, to_stage from pairs
+),
+
+-- a person reached a stage when they first entered it or any later stage: a journey that skips
+-- a stage (a CRM lead that was never a prospect in any export) still passed through it
+first_entries as (
+    select
+        events.person_id,
+        stages.stage,
+        min(events.entered_at) as first_entered_at,
+        greatest(count(case when events.stage = stages.stage then 1 end), 1) as entries
+    from events
+    inner join stages on events.stage_order >= stages.stage_order
+    group by events.person_id, stages.stage
 ),
 
 final as (

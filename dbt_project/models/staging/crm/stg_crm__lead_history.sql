@@ -7,10 +7,10 @@ renamed as (
         history_id,
         lead_id,
         lower(trim(field)) as field,
-        case when lower(trim(field)) = 'status' then lower(trim(old_value)) else old_value end
-            as old_value,
-        case when lower(trim(field)) = 'status' then lower(trim(new_value)) else new_value end
-            as new_value,
+        case when lower(trim(field)) = 'status'
+            then {{ translated('old_value', 'lead_statuses') }} else old_value end as old_value,
+        case when lower(trim(field)) = 'status'
+            then {{ translated('new_value', 'lead_statuses') }} else new_value end as new_value,
         changed_at,
         _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source

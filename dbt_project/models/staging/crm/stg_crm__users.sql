@@ -11,7 +11,9 @@ renamed as (
         lower(trim(team)) as team,
         is_active,
         deactivated_at,
-        annual_revenue_target as annual_revenue_target_usd
+        annual_revenue_target as annual_revenue_target_usd,
+        nullif(trim(office), '') as office,
+        nullif(trim(manager), '') as manager
     from source
 )
 

@@ -208,6 +208,8 @@ STREAMS: tuple[Stream, ...] = (
         _c("opportunity_id", required=True),
         _c("account_id"),
         _c("lead_id", description="the lead it was converted from (new business)"),
+        _c("contact_id", description="the CRM contact it is with, when the export names no "
+                                     "lead: the deal reaches the lead that contact came from"),
         _c("name"),
         _c("opportunity_type", description="new_business, upsell, cross_sell or renewal"),
         _c("stage", required=True, description="discovery, proposal, negotiation, won, lost"),
@@ -236,6 +238,8 @@ STREAMS: tuple[Stream, ...] = (
         _c("owner_id", required=True),
         _c("lead_id"),
         _c("opportunity_id"),
+        _c("contact_id", description="the CRM contact worked, when the export names no lead or "
+                                     "opportunity: it reaches the lead that contact came from"),
         _c("started_at", "timestamp", required=True),
         _c("duration_minutes", "int", non_negative=True),
     ), "Sales activities (calls, meetings, emails) with their duration.",

@@ -131,6 +131,31 @@ def _checks(stream: Stream) -> list[tuple[sql.Composable, str, sql.Composable]]:
     return checks
 
 
+def _key_text(stream: Stream, alias: str | None = None) -> sql.Composable:
+    """A record's primary key as one text (values joined by '|'), as rejects keep it."""
+    return sql.SQL(" || '|' || ").join(
+        sql.SQL("coalesce({}::text, '')").format(
+            sql.Identifier(alias, name) if alias else sql.Identifier(name)
+        )
+        for name in stream.primary_key
+    )
+
+
+def _resolve_rejects(
+    cursor: psycopg.Cursor, stream: Stream, loaded_keys: sql.Composable, batch_id: str, at
+) -> None:
+    """Mark resolved the open rejects of earlier batches whose record a load has now accepted."""
+    cursor.execute(
+        sql.SQL("""
+            update revgen_meta.rejects
+            set resolved_at = %s, resolved_batch_id = %s
+            where source = %s and stream = %s and resolved_at is null and batch_id <> %s
+              and record_key in ({})
+        """).format(loaded_keys),
+        (at, batch_id, stream.source, stream.name, batch_id),
+    )
+
+
 def _rejects_sql(stream: Stream) -> list[sql.Composed]:
     """Statements that fill `_rejected` (line, field, value, reason) with every bad row, in the
     order the checks apply: row checks (the first failing one names field and reason), then
@@ -298,14 +323,15 @@ def load_records(
             for statement in _rejects_sql(stream):
                 cursor.execute(statement)
             cursor.execute(
-                """
+                sql.SQL("""
                 insert into revgen_meta.rejects
                     (source, stream, file_name, file_sha256, line, field, value, reason,
-                     batch_id, rejected_at)
-                select %s, %s, %s, %s, line, field, value, reason, %s, %s
-                from _rejected
+                     batch_id, rejected_at, record_key)
+                select %s, %s, %s, %s, r.line, r.field, r.value, r.reason, %s, %s, {}
+                from _rejected r
+                inner join _incoming i on i.line = r.line
                 on conflict do nothing
-            """,
+            """).format(_key_text(stream, "i")),
                 (stream.source, stream.name, file_name, sha256, batch_id, started),
             )
             rejected = cursor.execute("select count(*) from _rejected").fetchone()
@@ -316,6 +342,16 @@ def load_records(
             ).fetchone()
             assert counts is not None
             result.rows_inserted, result.rows_updated = int(counts[0]), int(counts[1])
+            _resolve_rejects(
+                cursor,
+                stream,
+                sql.SQL(
+                    "select {} from _incoming i "
+                    "where not exists (select 1 from _rejected r where r.line = i.line)"
+                ).format(_key_text(stream, "i")),
+                batch_id,
+                started,
+            )
             result.rows_loaded = result.rows_read - result.rows_rejected
             cursor.execute(
                 """
@@ -442,6 +478,15 @@ def copy_direct(
             result.rows_read = result.rows_loaded = result.rows_inserted = cursor.rowcount
             if cursor.execute(_typed_problems_sql(stream)).fetchone()[0]:
                 raise _NotClean
+            _resolve_rejects(
+                cursor,
+                stream,
+                sql.SQL("select {} from {} where _batch_id = {}").format(
+                    _key_text(stream), table, sql.Literal(batch_id)
+                ),
+                batch_id,
+                started,
+            )
             cursor.execute(
                 """
                 insert into revgen_meta.load_runs

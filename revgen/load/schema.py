@@ -39,6 +39,11 @@ create table if not exists revgen_meta.rejects (
     rejected_at timestamptz not null,
     primary key (source, stream, file_sha256, line)
 );
+-- the rejected record's key (its primary key values joined by '|'), and when a later load
+-- accepted a record with that key: a resolved reject is history, not an open problem
+alter table revgen_meta.rejects add column if not exists record_key text;
+alter table revgen_meta.rejects add column if not exists resolved_at timestamptz;
+alter table revgen_meta.rejects add column if not exists resolved_batch_id uuid;
 
 create table if not exists revgen_meta.watermarks (
     source     text not null,

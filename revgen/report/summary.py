@@ -8,6 +8,15 @@ from revgen.contract import STREAMS
 from revgen.db import connect
 
 
+def reject_counts(conn) -> tuple[int, int]:
+    """Rejected rows still open, and those a later load has since accepted (resolved)."""
+    row = conn.execute(
+        "select count(*) filter (where resolved_at is null), "
+        "count(*) filter (where resolved_at is not null) from revgen_meta.rejects"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 def read_summary(url: str) -> dict:
     with connect(url) as conn:
         # awareness and preference are measured per campaign (anonymous reach), not per person
@@ -39,7 +48,7 @@ def read_summary(url: str) -> dict:
             )
             for stream in STREAMS
         )
-        rejected = conn.execute("select count(*) from revgen_meta.rejects").fetchone()
+        rejected = reject_counts(conn)
     return {
         "as_of": as_of[0].isoformat() if as_of and as_of[0] else None,
         "people_per_stage": {name: int(people) for name, people in stages},
@@ -60,7 +69,11 @@ def read_summary(url: str) -> dict:
             "unmeasurable_spend_usd": float(reach[2]),
             "spend_usd": float(reach[3]),
         },
-        "rows": {"raw": raw_rows, "rejected": int(rejected[0]) if rejected else 0},
+        "rows": {
+            "raw": raw_rows,
+            "rejected": rejected[0],
+            "resolved": rejected[1],
+        },
     }
 
 
@@ -102,6 +115,11 @@ def format_summary(summary: dict) -> str:
     lines += [
         "",
         f"Raw tables hold {rows['raw']:,} rows; {rows['rejected']:,} rows were rejected "
-        "(revgen_meta.rejects, with file, line, field and reason).",
+        "(revgen_meta.rejects, with file, line, field and reason)"
+        + (
+            f"; {rows['resolved']:,} earlier rejects were since loaded (resolved)."
+            if rows.get("resolved")
+            else "."
+        ),
     ]
     return "\n".join(lines)

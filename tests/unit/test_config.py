@@ -47,3 +47,45 @@ def test_raw_contract_page_is_in_sync_with_the_code():
     from tests.helpers import ROOT
 
     assert (ROOT / "docs" / "raw_contract.md").read_text() == markdown()
+
+
+def test_a_company_policy_names_only_what_differs_and_the_rest_is_the_shipped_policy(tmp_path):
+    own = tmp_path / "policy.yml"
+    own.write_text("mql: {score_threshold: 75}\nevidence: {lead: [crm_lead, computed]}\n")
+    policy = load_policy(own)
+    shipped = load_policy(default_policy_path())
+    assert policy.mql.score_threshold == 75
+    assert policy.evidence.lead == ["crm_lead", "computed"]
+    assert policy.evidence.customer == shipped.evidence.customer  # merged key by key
+    assert policy.stages == shipped.stages and policy.icp == shipped.icp
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("evidence: {customer: [crm_lead]}", "customer: crm_lead cannot show a customer"),
+        ("lead_statuses: {Parked: sleeping}", "a status must become one of new, working"),
+        ("lifecycle_stages: {fan: awareness}", "a lifecycle word must become one of database"),
+        ("owners: {lead: [somebody]}", "owners.lead"),
+        ("- a list", "must be a mapping of policy keys"),
+    ],
+)
+def test_a_company_policy_with_an_unknown_word_fails_naming_the_key(tmp_path, text, message):
+    own = tmp_path / "policy.yml"
+    own.write_text(text + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_policy(own)
+    assert str(own) in str(err.value) and message in str(err.value)
+
+
+def test_salesforce_statuses_and_hubspot_stages_are_understood_and_company_words_win(tmp_path):
+    own = tmp_path / "policy.yml"
+    own.write_text('lead_statuses: {"Nurturing": recycled, "Parked": nurturing}\n')
+    words = load_policy(own).dbt_vars()["policy"]
+    statuses = words["lead_statuses"]
+    assert statuses["open - not contacted"] == "new"
+    assert statuses["closed - converted"] == "converted"
+    assert statuses["closed - not converted"] == "disqualified"
+    assert statuses["nurturing"] == "recycled" and statuses["parked"] == "nurturing"
+    assert words["lifecycle_stages"]["marketingqualifiedlead"] == "lead"
+    assert load_policy().dbt_vars()["policy"]["lead_statuses"]["nurturing"] == "nurturing"

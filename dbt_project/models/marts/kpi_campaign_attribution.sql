@@ -35,7 +35,7 @@ won_deals as (
         opportunities.created_at as opportunity_at,
         leads.contact_id as person_id,
         qualified.mql_at
-    from {{ ref('stg_crm__opportunities') }} as opportunities
+    from {{ ref('int_opportunities_resolved') }} as opportunities
     inner join leads on leads.lead_id = opportunities.lead_id
     left join {{ ref('int_contacts_qualified') }} as qualified
         on qualified.contact_id = leads.contact_id

@@ -14,7 +14,13 @@ with activities as (
 
 opportunities as (
     select opportunity_id, lead_id, _loaded_at
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ ref('int_opportunities_resolved') }}
+),
+
+crm_contacts as (
+    select crm_contact_id, lead_id, _loaded_at
+    from {{ ref('stg_crm__contacts') }}
+    where lead_id is not null
 ),
 
 leads as (
@@ -22,19 +28,38 @@ leads as (
     from {{ ref('int_leads_resolved') }}
 ),
 
-final as (
+linked as (
+    -- the lead worked: named by the activity, else through its opportunity, else through the CRM
+    -- contact it names (the lead that contact was converted from)
     select
         activities.*,
-        coalesce(activities.lead_id, opportunities.lead_id) as person_lead_id,
-        leads.person_id
+        coalesce(activities.lead_id, opportunities.lead_id, crm_contacts.lead_id) as person_lead_id,
+        opportunities._loaded_at as opportunity_loaded_at,
+        crm_contacts._loaded_at as crm_contact_loaded_at
     from activities
     left join opportunities on opportunities.opportunity_id = activities.opportunity_id
-    left join leads on leads.lead_id = coalesce(activities.lead_id, opportunities.lead_id)
+    left join crm_contacts on crm_contacts.crm_contact_id = activities.crm_contact_id
+),
+
+final as (
+    select
+        linked.activity_id,
+        linked.owner_id,
+        linked.lead_id,
+        linked.opportunity_id,
+        linked.activity_type,
+        linked.started_at,
+        linked.duration_minutes,
+        linked._loaded_at,
+        linked.person_lead_id,
+        leads.person_id
+    from linked
+    left join leads on leads.lead_id = linked.person_lead_id
     {%- if since is not none %}
-    where activities._loaded_at >= {{ since }}
-        or opportunities._loaded_at >= {{ since }}
-        or coalesce(activities.lead_id, opportunities.lead_id) in (
-            {{ rehomed_records('lead', since) }})
+    where linked._loaded_at >= {{ since }}
+        or linked.opportunity_loaded_at >= {{ since }}
+        or linked.crm_contact_loaded_at >= {{ since }}
+        or linked.person_lead_id in ({{ rehomed_records('lead', since) }})
     {%- endif %}
 )
 

@@ -7,7 +7,7 @@
 {{ config(indexes=[{'columns': ['person_id'], 'unique': True}]) }}
 -- depends_on: {{ ref('int_person_members') }}, {{ ref('int_contacts_resolved') }}, {{ ref('int_leads_resolved') }}
 -- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}, {{ ref('stg_marketing__lifecycle_changes') }}
--- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('stg_crm__opportunities') }}, {{ ref('stg_crm__opportunity_history') }}
+-- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('int_opportunities_resolved') }}, {{ ref('stg_crm__opportunity_history') }}
 
 {% if since is not none %}
 with members as (
@@ -33,12 +33,12 @@ changed_leads as (
     union
     select lead_id from {{ ref('stg_crm__lead_history') }} where _loaded_at >= {{ since }}
     union
-    select lead_id from {{ ref('stg_crm__opportunities') }}
+    select lead_id from {{ ref('int_opportunities_resolved') }}
     where _loaded_at >= {{ since }} and lead_id is not null
     union
     select opportunities.lead_id
     from {{ ref('stg_crm__opportunity_history') }} as history
-    inner join {{ ref('stg_crm__opportunities') }} as opportunities
+    inner join {{ ref('int_opportunities_resolved') }} as opportunities
         on opportunities.opportunity_id = history.opportunity_id
     where history._loaded_at >= {{ since }} and opportunities.lead_id is not null
 ),

@@ -25,7 +25,7 @@ leads as (
 opportunities as (
     -- new business only: expansion deals belong to the account, not to a person's stage
     select opportunity_id, account_id, lead_id, owner_id, stage, created_at, closed_at
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ ref('int_opportunities_resolved') }}
     where lead_id is not null
 ),
 
@@ -45,8 +45,8 @@ programs as (
 ),
 
 activities as (
-    select owner_id, lead_id, opportunity_id, started_at
-    from {{ ref('stg_crm__activities') }}
+    select owner_id, lead_id, opportunity_id, person_id, started_at
+    from {{ ref('int_activities_resolved') }}
 ),
 
 stage_events as (
@@ -170,10 +170,20 @@ owned as (
     from staged
 ),
 
+-- an owner's touches of the record they own (its lead or opportunity); an activity that names
+-- only a CRM contact counts for the contact's person
 last_touches as (
     select owner_id, coalesce(opportunity_id, lead_id) as record_id, max(started_at) as last_touch_at
     from activities
+    where coalesce(opportunity_id, lead_id) is not null
     group by owner_id, coalesce(opportunity_id, lead_id)
+),
+
+last_person_touches as (
+    select owner_id, person_id, max(started_at) as last_touch_at
+    from activities
+    where opportunity_id is null and lead_id is null and person_id is not null
+    group by owner_id, person_id
 ),
 
 final as (
@@ -204,7 +214,8 @@ final as (
             else users.is_active
         end as owner_is_active,
         users.deactivated_at as owner_deactivated_at,
-        last_touches.last_touch_at as last_owner_touch_at,
+        greatest(last_touches.last_touch_at, last_person_touches.last_touch_at)
+            as last_owner_touch_at,
         case when owned.prospect_at is not null or owned.lead_id is not null
             or owned.furthest_stage_order >= {{ stage_position('prospect') }} then true else false end
             as has_reached_prospect,
@@ -223,6 +234,9 @@ final as (
     left join last_touches
         on last_touches.owner_id = owned.owner_id
         and last_touches.record_id = owned.owned_record_id
+    left join last_person_touches
+        on last_person_touches.owner_id = owned.owner_id
+        and last_person_touches.person_id = owned.person_id
 )
 
 select * from final

@@ -3,9 +3,10 @@
     over the threshold -> lead), the marketing tool's lifecycle stages, a CRM lead's status, a
     lead converted or an opportunity created, a won deal. Backward moves are always read: a lead
     recycled (or put back into nurturing after sales worked it) or a deal lost -> prospect, a lead
-    disqualified -> database. Evidence of the stage a person is already in adds nothing (whichever
-    comes first counts). Ties at the same moment keep the funnel's order (event_rank), then the
-    source row id. -#}
+    disqualified -> database. Evidence of the stage a person is already in, or of a stage they
+    already passed since their last backward move, adds nothing (whichever comes first counts). A
+    person is known from their record or their earliest evidence. Ties at the same moment keep the
+    funnel's order (event_rank), then the source row id. -#}
 {{ config(materialized='incremental', incremental_strategy='append',
     indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
@@ -75,7 +76,7 @@ lead_status_changes as (
 opportunities as (
     -- what makes an opportunity (policy): accepted and converted, budget confirmed if required
     select opportunity_id, lead_id, stage, created_at, closed_at
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ ref('int_opportunities_resolved') }}
     where lead_id is not null
     {%- if policy()['opportunity']['require_budget'] %}
         and has_budget
@@ -98,14 +99,9 @@ opportunity_closings as (
         )
 ),
 
-known as (
-    select person_id, 'database' as stage, created_at as entered_at,
-        1 as event_rank, person_id as event_id, 'known' as reason
-    from people
-),
-
 prospects as (
-    select contact_id, 'prospect', prospect_at, 2, contact_id, 'icp_fit_and_interest'
+    select contact_id as person_id, 'prospect' as stage, prospect_at as entered_at,
+        2 as event_rank, contact_id as event_id, 'icp_fit_and_interest' as reason
     from qualified
     where prospect_at is not null and {{ evidence_of('prospect', 'computed') }}
 ),
@@ -209,9 +205,7 @@ deal_outcomes as (
     where opportunity_closings.stage = 'lost' or {{ evidence_of('customer', 'won_deal') }}
 ),
 
-unioned as (
-    select * from known
-    union all
+evidence as (
     select * from prospects
     union all
     select * from mqls
@@ -227,14 +221,76 @@ unioned as (
     select * from deal_outcomes
 ),
 
-ordered as (
+first_evidence as (
+    select person_id, min(entered_at) as first_evidence_at
+    from evidence
+    group by person_id
+),
+
+-- a person is known from their own record, or from their earliest evidence when that came first
+-- (a deal won before the contact was created: the record is late, not the deal)
+known as (
+    select
+        people.person_id,
+        'database' as stage,
+        case
+            when first_evidence.first_evidence_at < people.created_at
+                then first_evidence.first_evidence_at
+            else people.created_at
+        end as entered_at,
+        1 as event_rank,
+        people.person_id as event_id,
+        'known' as reason
+    from people
+    left join first_evidence on first_evidence.person_id = people.person_id
+),
+
+unioned as (
+    select * from known
+    union all
+    select * from evidence
+    where {{ only_rebuilt_people() }}
+),
+
+-- backward moves (recycled, disqualified, lost) start a new segment of the journey; within a
+-- segment, evidence of a stage no further than one already reached is late, and adds nothing
+-- (a CRM lead created after its deal was won does not make the customer a lead again)
+segmented as (
     select
         unioned.*,
+        {{ stage_order('stage') }} as stage_order,
+        sum(case when reason in ('recycled', 'disqualified', 'lost') then 1 else 0 end) over (
+            partition by person_id order by entered_at, event_rank, event_id
+            rows between unbounded preceding and current row
+        ) as segment
+    from unioned
+),
+
+judged as (
+    select
+        segmented.*,
+        max(stage_order) over (
+            partition by person_id, segment order by entered_at, event_rank, event_id
+            rows between unbounded preceding and 1 preceding
+        ) as furthest_in_segment
+    from segmented
+),
+
+kept as (
+    select *
+    from judged
+    where reason in ('recycled', 'disqualified', 'lost', 'requalified')
+        or furthest_in_segment is null
+        or stage_order > furthest_in_segment
+),
+
+ordered as (
+    select
+        kept.*,
         lag(stage) over (
             partition by person_id order by entered_at, event_rank, event_id
         ) as previous_stage
-    from unioned
-    where {{ only_rebuilt_people() }}
+    from kept
 ),
 
 final as (
@@ -244,7 +300,7 @@ final as (
             partition by person_id order by entered_at, event_rank, event_id
         ) as event_number,
         stage,
-        {{ stage_order('stage') }} as stage_order,
+        stage_order,
         entered_at,
         reason
     from ordered

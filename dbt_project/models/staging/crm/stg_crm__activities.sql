@@ -8,6 +8,7 @@ renamed as (
         owner_id,
         lead_id,
         opportunity_id,
+        contact_id as crm_contact_id,
         lower(trim(activity_type)) as activity_type,
         started_at,
         duration_minutes,

@@ -10,7 +10,8 @@ renamed as (
         lower(trim(email)) as email,
         first_name,
         last_name,
-        created_at
+        created_at,
+        _loaded_at  -- when revgen loaded the row: incremental models start from it
     from source
 )
 

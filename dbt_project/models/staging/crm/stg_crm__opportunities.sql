@@ -7,6 +7,7 @@ renamed as (
         opportunity_id,
         account_id,
         lead_id,
+        contact_id as crm_contact_id,
         owner_id,
         name as opportunity_name,
         lower(trim(opportunity_type)) as opportunity_type,

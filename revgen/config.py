@@ -61,3 +61,26 @@ class Paths:
 def paths() -> Paths:
     home = os.environ.get("REVGEN_HOME")
     return Paths(root=PROJECT_ROOT, home=Path(home).resolve() if home else PROJECT_ROOT / ".revgen")
+
+
+def read_yaml(text: str) -> object:
+    """YAML as revgen's configuration files use it (safe types only); a key written twice in one
+    mapping is an error, never silently the last one (yaml.YAMLError names its line)."""
+    import yaml
+
+    class _StrictLoader(yaml.SafeLoader):
+        pass
+
+    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is written twice", key_node.start_mark
+                )
+            seen.add(key)
+        return loader.construct_mapping(node)
+
+    _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass

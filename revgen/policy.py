@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from revgen.config import paths
+from revgen.config import paths, read_yaml
 from revgen.errors import ConfigError
 
 STAGE_NAMES = ("awareness", "preference", "database", "prospect", "lead", "opportunity", "customer")
@@ -45,6 +45,12 @@ class Mql(_Strict):
 class OpportunityRule(_Strict):
     require_budget: bool = True
     sub_stages: list[str] = Field(default=["discovery", "proposal", "negotiation"], min_length=1)
+
+    @field_validator("sub_stages")
+    @classmethod
+    def _as_staging_reads_them(cls, value: list[str]) -> list[str]:
+        """Stages are compared lower-cased and trimmed, as the staging models read the CRM's."""
+        return [stage.strip().lower() for stage in value]
 
 
 # What can show that a person entered a stage, per stage (docs/bring_your_own_data.md):
@@ -229,7 +235,7 @@ def default_policy_path() -> Path:
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text())
+        return read_yaml(path.read_text())
     except OSError as err:
         raise ConfigError(f"Cannot read the policy file {path}: {err.strerror}.") from err
     except yaml.YAMLError as err:

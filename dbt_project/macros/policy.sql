@@ -12,25 +12,25 @@
 
 {#- The moment the run describes: the DAG run's data-interval end; never the wall clock when given. -#}
 {% macro as_of() -%}
-    {%- if var('as_of') -%}cast('{{ var("as_of") }}' as timestamp with time zone){%- else -%}{{ dbt.current_timestamp() }}{%- endif -%}
+    {%- if var('as_of') -%}cast({{ sql_string(var("as_of")) }} as timestamp with time zone){%- else -%}{{ dbt.current_timestamp() }}{%- endif -%}
 {%- endmacro %}
 
 {#- A SQL list literal: ('a', 'b'). -#}
 {% macro sql_list(values) -%}
-    ({%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
+    ({%- for value in values -%}{{ sql_string(value) }}{{ ", " if not loop.last }}{%- endfor -%})
 {%- endmacro %}
 
 {#- Position of a stage in the funnel (1 = awareness), from the policy's stage list. -#}
 {% macro stage_order(column) -%}
     case {{ column }}
-    {%- for stage in policy()['stages'] %} when '{{ stage.name }}' then {{ loop.index }}{% endfor %}
+    {%- for stage in policy()['stages'] %} when {{ sql_string(stage.name) }} then {{ loop.index }}{% endfor %}
     end
 {%- endmacro %}
 
 {#- The team that should own a person in a stage, from the policy. -#}
 {% macro stage_owner_team(column) -%}
     case {{ column }}
-    {%- for stage in policy()['stages'] %} when '{{ stage.name }}' then '{{ stage.owner_team }}'{% endfor %}
+    {%- for stage in policy()['stages'] %} when {{ sql_string(stage.name) }} then {{ sql_string(stage.owner_team) }}{% endfor %}
     end
 {%- endmacro %}
 
@@ -47,8 +47,8 @@
 {% macro stage_pairs() -%}
     {%- set stages = policy()['stages'][2:] -%}
     {%- for stage in stages[:-1] %}
-    select {{ loop.index + 2 }} as from_stage_order, '{{ stage.name }}' as from_stage,
-        '{{ stages[loop.index].name }}' as to_stage
+    select {{ loop.index + 2 }} as from_stage_order, {{ sql_string(stage.name) }} as from_stage,
+        {{ sql_string(stages[loop.index].name) }} as to_stage
     {{- " union all" if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

@@ -7,6 +7,7 @@ import logging
 import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import requests
 from tenacity import retry, stop_after_attempt, wait_exponential
@@ -43,6 +44,23 @@ class Channels:
     def configured(self) -> bool:
         return self.smtp is not None or self.webhook_url is not None
 
+    @property
+    def names(self) -> list[str]:
+        """The configured channels, each tried on its own."""
+        return [name for name, on in (("email", self.smtp), ("webhook", self.webhook_url)) if on]
+
+    def masked(self, text: str) -> str:
+        """The text with every secret of these channels masked: the webhook URL (its path is the
+        credential) and the SMTP password."""
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            text = text.replace(self.webhook_url, f"{parts.scheme}://{parts.netloc}/***")
+            if parts.path not in ("", "/"):
+                text = text.replace(parts.path, "/***")
+        if self.smtp and self.smtp.password:
+            text = text.replace(self.smtp.password, "***")
+        return text
+
 
 @retry(stop=stop_after_attempt(3), wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
 def _send_email(smtp: Smtp, subject: str, body: str) -> None:
@@ -65,22 +83,51 @@ def _post_webhook(url: str, text: str) -> None:
     response.raise_for_status()
 
 
-def send(channels: Channels, subject: str, body: str) -> list[str]:
-    """Send to every configured channel; return the channels used. Raises AlertError."""
-    used = []
+def slack_text(text: str) -> str:
+    """Text as Slack's mrkdwn shows it literally: &, < and > escaped, so an id such as
+    `<!channel>` in the data never becomes a mention or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def deliver(channels: Channels, channel: str, subject: str, body: str) -> None:
+    """Send to one channel (`email` or `webhook`). Raises AlertError, its secrets masked."""
     try:
-        if channels.smtp:
+        if channel == "email" and channels.smtp:
             _send_email(channels.smtp, subject, body)
-            used.append("email")
-        if channels.webhook_url:
-            _post_webhook(channels.webhook_url, f"*{subject}*\n{body}")
-            used.append("webhook")
+        elif channel == "webhook" and channels.webhook_url:
+            _post_webhook(channels.webhook_url, f"*{slack_text(subject)}*\n{slack_text(body)}")
+        else:
+            raise AlertError(f"The alert channel {channel!r} is not configured.")
     except (OSError, smtplib.SMTPException, requests.RequestException) as err:
+        conn_id = SMTP_CONN_ID if channel == "email" else WEBHOOK_CONN_ID
         raise AlertError(
-            f"Could not deliver the alert ({type(err).__name__}: {err}); check the "
-            f"{SMTP_CONN_ID} and {WEBHOOK_CONN_ID} Airflow connections."
-        ) from err
-    return used
+            channels.masked(
+                f"Could not deliver the alert by {channel} ({type(err).__name__}: {err}); check "
+                f"the {conn_id} Airflow connection."
+            )
+        ) from None  # the cause's message may carry the secret URL
+
+
+def send(channels: Channels, subject: str, body: str) -> list[str]:
+    """Try every configured channel, each on its own; return those that delivered. Raises
+    AlertError naming each channel that failed, after every other channel was tried."""
+    delivered, failures = [], []
+    for channel in channels.names:
+        try:
+            deliver(channels, channel, subject, body)
+            delivered.append(channel)
+        except AlertError as err:
+            failures.append(str(err))
+    if failures:
+        raise delivery_error(failures, delivered)
+    return delivered
+
+
+def delivery_error(failures: list[str], delivered) -> AlertError:
+    """One error for the channels that failed, saying which delivered."""
+    return AlertError(
+        " ".join(failures) + f" (delivered by: {', '.join(sorted(delivered)) or 'none'})"
+    )
 
 
 def channels_from_airflow() -> Channels:

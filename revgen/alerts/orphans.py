@@ -25,6 +25,13 @@ create table if not exists revgen_meta.orphan_alerts (
     reason          text not null,
     first_seen_at   timestamptz not null,
     last_alerted_at timestamptz
+);
+-- what each channel delivered: a failing channel never makes another repeat itself
+create table if not exists revgen_meta.orphan_alert_deliveries (
+    person_id       text not null,
+    channel         text not null,
+    last_alerted_at timestamptz not null,
+    primary key (person_id, channel)
 )
 """
 
@@ -86,55 +93,68 @@ def build_orphan_alert(url: str) -> OrphanAlert:
 
 
 def alert_new_orphans(url: str, channels, quiet_hours: float, docs=None) -> dict:
-    """Send one alert when an orphan is new or was last alerted before the quiet period; orphans
-    no longer orphaned leave the state, so coming back makes them new again."""
-    from revgen.alerts.channels import send
+    """Alert, by each channel on its own, the orphans that are new to it or that it last alerted
+    before the quiet period; orphans no longer orphaned leave the state, so coming back makes
+    them new again. A channel that fails is retried next run without the others repeating;
+    raises AlertError (secrets masked) after every channel was tried and the state saved."""
+    from revgen.alerts.channels import AlertError, deliver, delivery_error
 
     with connect(url, autocommit=True) as conn:
         conn.execute(STATE_DDL)
         current = dict(conn.execute("select person_id, reason from marts.orphaned_leads"))
-        known = {
-            person: alerted
-            for person, alerted in conn.execute(
-                "select person_id, last_alerted_at from revgen_meta.orphan_alerts"
-            )
-        }
-        due = set(
-            conn.execute(
-                "select person_id from revgen_meta.orphan_alerts where last_alerted_at is null "
-                "or last_alerted_at < now() - make_interval(secs => %s)",
-                (quiet_hours * 3600,),
-            ).fetchall()
-        )
-    due_ids = {row[0] for row in due} & set(current)
-    new = sorted(set(current) - set(known))
-    to_alert = sorted(set(new) | due_ids)
-    result = {"orphans": len(current), "new": len(new), "alerted": 0, "channels": []}
-    if to_alert and not channels.configured:
+        known = {row[0] for row in conn.execute("select person_id from revgen_meta.orphan_alerts")}
+        recent: dict[str, set[str]] = {}
+        for person, channel in conn.execute(
+            "select person_id, channel from revgen_meta.orphan_alert_deliveries "
+            "where last_alerted_at >= now() - make_interval(secs => %s)",
+            (quiet_hours * 3600,),
+        ):
+            recent.setdefault(channel, set()).add(person)
+    new = sorted(set(current) - known)
+    due = {channel: set(current) - recent.get(channel, set()) for channel in channels.names}
+    result: dict = {"orphans": len(current), "new": len(new), "alerted": 0, "channels": []}
+    if current and not channels.configured:
         log.warning(
             "%d orphan(s) to alert but no alert channel: add the revgen_smtp or "
             "revgen_webhook Airflow connection",
-            len(to_alert),
+            len(set(current) - known),
         )
-    elif to_alert:
+    alerted: set[str] = set()
+    failures: list[str] = []
+    delivered: dict[str, set[str]] = {}
+    if any(due.values()):
         alert = build_orphan_alert(url)
         alert.new = new
         alert.docs = str(docs) if docs else None
-        result["channels"] = send(channels, alert.subject, alert.text())
-        result["alerted"] = len(to_alert)
-        log.warning(
-            "alerted %d orphan(s) (%d new) by %s",
-            len(to_alert),
-            len(new),
-            ", ".join(result["channels"]),
-        )
+        for channel, persons in due.items():
+            if not persons:
+                continue
+            try:
+                deliver(channels, channel, alert.subject, alert.text())
+            except AlertError as err:
+                failures.append(str(err))
+                continue
+            delivered[channel] = persons
+            alerted |= persons
+        result["channels"] = sorted(delivered)
+        result["alerted"] = len(alerted)
+        if alerted:
+            log.warning(
+                "alerted %d orphan(s) (%d new) by %s",
+                len(alerted),
+                len(new),
+                ", ".join(result["channels"]),
+            )
     with connect(url, autocommit=True) as conn, conn.transaction():
+        gone = list(current)
         conn.execute(
-            "delete from revgen_meta.orphan_alerts where not (person_id = any(%s))",
-            (list(current),),
+            "delete from revgen_meta.orphan_alerts where not (person_id = any(%s))", (gone,)
+        )
+        conn.execute(
+            "delete from revgen_meta.orphan_alert_deliveries where not (person_id = any(%s))",
+            (gone,),
         )
         for person, reason in current.items():
-            alerted = result["alerted"] and person in to_alert
             conn.execute(
                 """
                 insert into revgen_meta.orphan_alerts (person_id, reason, first_seen_at,
@@ -144,6 +164,17 @@ def alert_new_orphans(url: str, channels, quiet_hours: float, docs=None) -> dict
                     last_alerted_at = case when %s then now()
                                            else revgen_meta.orphan_alerts.last_alerted_at end
             """,
-                (person, reason, bool(alerted), bool(alerted)),
+                (person, reason, person in alerted, person in alerted),
             )
+        for channel, persons in delivered.items():
+            conn.execute(
+                """
+                insert into revgen_meta.orphan_alert_deliveries (person_id, channel, last_alerted_at)
+                select person_id, %s, now() from unnest(%s::text[]) as person_id
+                on conflict (person_id, channel) do update set last_alerted_at = now()
+            """,
+                (channel, sorted(persons)),
+            )
+    if failures:
+        raise delivery_error(failures, delivered)
     return result

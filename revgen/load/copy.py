@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from revgen.contract import SQL_TYPES, Stream
+from revgen.contract import SPECIAL_WORDS, SQL_TYPES, Stream
 from revgen.sources.files.reader import Record
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,16 @@ def _checks(stream: Stream) -> list[tuple[sql.Composable, str, sql.Composable]]:
                     sql.Literal(f"invalid_{column.type}"),
                 )
             )
+        if column.type in SPECIAL_WORDS:  # words PostgreSQL reads as a value, never data
+            checks.append(
+                (
+                    sql.SQL("lower(btrim({})) = any({})").format(
+                        ident, sql.Literal(list(SPECIAL_WORDS[column.type]))
+                    ),
+                    column.name,
+                    sql.Literal(f"invalid_{column.type}"),
+                )
+            )
         if column.non_negative:
             checks.append(
                 (
@@ -129,6 +139,39 @@ def _checks(stream: Stream) -> list[tuple[sql.Composable, str, sql.Composable]]:
                 )
             )
     return checks
+
+
+def _csv_text(records: list[Record]) -> str:
+    """Records as the CSV rows of `_incoming` (written by the csv module, at C speed)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(
+        (r.line, r.problem, r.problem_field, r.extra, *r.values) for r in records
+    )
+    return buffer.getvalue()
+
+
+def _without_nul(record: Record, stream: Stream) -> Record:
+    """PostgreSQL text cannot hold a NUL character (\\x00): a record with one (a file's or an
+    API's) is rejected as `invalid_character`, naming the field, and the NULs are dropped so the
+    rest of the batch still loads."""
+    if not any(value is not None and "\x00" in value for value in record.values):
+        if record.extra is None or "\x00" not in record.extra:
+            return record
+    field = next(
+        (
+            name
+            for name, value in zip(stream.column_names, record.values, strict=True)
+            if value is not None and "\x00" in value
+        ),
+        "_extra",
+    )
+    return Record(
+        record.line,
+        tuple(None if value is None else value.replace("\x00", "") for value in record.values),
+        record.problem or "invalid_character",
+        record.problem_field or field,
+        record.extra.replace("\x00", "") if record.extra else None,
+    )
 
 
 def _key_text(stream: Stream, alias: str | None = None) -> sql.Composable:
@@ -251,6 +294,8 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
         if non_key
         else sql.SQL("false")
     )
+    if "updated_at" in non_key:  # the newest version wins, whatever order the files arrive in
+        changed = sql.SQL("{} and excluded.updated_at >= t.updated_at").format(changed)
     return sql.SQL("""
         with upserted as (
             insert into {table} as t ({cols}, _extra, _source, _batch_id, _loaded_at)
@@ -271,12 +316,18 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
     )
 
 
-def already_loaded(conn: psycopg.Connection, stream: Stream, sha256: str) -> bool:
+def already_loaded(
+    conn: psycopg.Connection, stream: Stream, file_name: str, sha256: str
+) -> bool:
+    """Whether this file, with these very bytes, is what the stream last loaded under its name. A
+    file re-exported identical to an older one (state A, then B, then A again) loads again."""
     row = conn.execute(
-        "select 1 from revgen_meta.load_runs where source = %s and stream = %s and file_sha256 = %s",
-        (stream.source, stream.name, sha256),
+        "select file_sha256 = %s from revgen_meta.load_runs "
+        "where source = %s and stream = %s and file_name = %s "
+        "order by finished_at desc limit 1",
+        (sha256, stream.source, stream.name, file_name),
     ).fetchone()
-    return row is not None
+    return bool(row and row[0])
 
 
 def load_records(
@@ -286,8 +337,11 @@ def load_records(
     file_name: str,
     sha256: str,
     origin: str = "files",
+    skip_if_loaded: bool = True,
 ) -> LoadResult:
-    """Load one file's records as one batch, in one transaction. The caller owns `conn`."""
+    """Load one file's records as one batch, in one transaction. The caller owns `conn`. A file
+    that a concurrent load of the same stream has just loaded is skipped (checked under the
+    stream's lock), so two loads at once never load it twice."""
     batch_id = str(uuid.uuid4())
     result = LoadResult(stream.source, stream.name, file_name, batch_id)
     started = datetime.now(UTC)
@@ -298,6 +352,10 @@ def load_records(
         conn.execute(
             sql.SQL("select pg_advisory_xact_lock(hashtext({}))").format(sql.Literal(stream.table))
         )
+        if skip_if_loaded and already_loaded(conn, stream, file_name, sha256):
+            log.info("%s.%s %s: loaded meanwhile, skipped", stream.source, stream.name, file_name)
+            result.skipped = True
+            return result
         conn.execute(
             sql.SQL(
                 "create temporary table _incoming (line bigint, _problem text, _problem_field text, "
@@ -308,18 +366,19 @@ def load_records(
         with conn.cursor() as cursor:
             # CSV written by the csv module (C speed); an unquoted empty field is NULL
             with cursor.copy("copy _incoming from stdin with (format csv)") as copy:
-                buffer = io.StringIO()
-                writer = csv.writer(buffer, lineterminator="\n")
+                pending: list[str] = []
+                size = 0
                 for batch in batched(records, 5000):
-                    writer.writerows(
-                        (r.line, r.problem, r.problem_field, r.extra, *r.values) for r in batch
-                    )
+                    text = _csv_text(batch)
+                    if "\x00" in text:  # rare: only then look at each record
+                        text = _csv_text([_without_nul(record, stream) for record in batch])
+                    pending.append(text)
+                    size += len(text)
                     result.rows_read += len(batch)
-                    if buffer.tell() >= COPY_BLOCK_BYTES:
-                        copy.write(buffer.getvalue())
-                        buffer.seek(0)
-                        buffer.truncate()
-                copy.write(buffer.getvalue())
+                    if size >= COPY_BLOCK_BYTES:
+                        copy.write("".join(pending))
+                        pending, size = [], 0
+                copy.write("".join(pending))
             for statement in _rejects_sql(stream):
                 cursor.execute(statement)
             cursor.execute(
@@ -412,6 +471,19 @@ def _typed_problems_sql(stream: Stream) -> sql.Composed:
             conditions.append(
                 sql.SQL("{} > now() + interval {}").format(ident, sql.Literal(FUTURE_TOLERANCE))
             )
+        # what PostgreSQL's special words (SPECIAL_WORDS) become once typed: infinite, NaN, the
+        # epoch, or this transaction's now/today/yesterday/tomorrow. A genuine value that equals
+        # one only sends the file to the checking path, which reads each value's text.
+        if column.type in ("timestamp", "date"):
+            days = "date_trunc('day', now())" if column.type == "timestamp" else "current_date"
+            conditions.append(
+                sql.SQL(
+                    "not isfinite({col}) or {col} = 'epoch' or {col} = now() "
+                    "or {col} in ({days}, {days} - interval '1 day', {days} + interval '1 day')"
+                ).format(col=ident, days=sql.SQL(days))
+            )
+        if column.type == "numeric":
+            conditions.append(sql.SQL("{} = 'NaN'::numeric").format(ident))
     table = sql.Identifier(stream.schema, stream.name)
     probes = [
         sql.SQL("exists (select 1 from {} t where {})").format(

@@ -43,7 +43,7 @@ def load_source(
                     sha256 = hashlib.sha256(
                         (sha256 + stream_mapping.model_dump_json()).encode()
                     ).hexdigest()
-                if not force and already_loaded(conn, stream, sha256):
+                if not force and already_loaded(conn, stream, path.name, sha256):
                     log.info("%s.%s %s: already loaded, skipped", source, stream.name, path.name)
                     results.append(LoadResult(source, stream.name, path.name, "", skipped=True))
                     continue
@@ -54,7 +54,11 @@ def load_source(
                     continue
                 records = read_records(path, stream, stream_mapping)
                 try:
-                    results.append(load_records(conn, stream, records, path.name, sha256))
+                    results.append(
+                        load_records(
+                            conn, stream, records, path.name, sha256, skip_if_loaded=not force
+                        )
+                    )
                 except InputError as err:  # this file is unreadable; the others still load
                     log.error("%s", err)
                     failures.append(str(err))

@@ -118,3 +118,47 @@ def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(empty_wareho
         empty_warehouse,
         "select count(*) from revgen_meta.orphan_alerts where last_alerted_at is null",
     ) == [(len(truth["orphans"]),)]
+
+
+def test_channels_are_independent_each_remembers_what_it_delivered_and_secrets_are_masked(
+    empty_warehouse, company
+):
+    from revgen.alerts.channels import AlertError
+
+    folder, truth = company
+    load_company(empty_warehouse, folder)
+    run_dbt(
+        empty_warehouse,
+        ["build", "--select", "+orphaned_leads", "--indirect-selection", "cautious"],
+        as_of=truth["generator"]["as_of"],
+    )
+    posts, answers = [], [500, 500, 500, 200]  # the webhook fails a whole run, then recovers
+
+    def route(method, path, query, body):
+        posts.append(body)
+        return answers.pop(0), {"ok": False}
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        with FakeApi(route) as hook:
+            secret = f"{hook.url}/services/T000/B000/SECRET"
+            channels = Channels(Smtp("127.0.0.1", smtp.port, "revgen@test", ("ops@test",)), secret)
+            with pytest.raises(AlertError) as err:
+                alert_orphans(empty_warehouse, channels)
+            assert len(inbox.messages) == 1  # the failing webhook did not stop the email
+            assert "SECRET" not in str(err.value) and "/services" not in str(err.value)
+            assert "webhook" in str(err.value) and "delivered by: email" in str(err.value)
+
+            second = alert_orphans(empty_warehouse, channels)  # inside the quiet period
+            assert second["channels"] == ["webhook"]  # only the channel that had failed
+            assert len(inbox.messages) == 1 and len(posts) == 4
+    finally:
+        smtp.stop()
+
+
+def test_ids_that_look_like_slack_mentions_are_escaped():
+    from revgen.alerts.channels import slack_text
+
+    assert slack_text("lead <!channel> & <@U123>") == "lead &lt;!channel&gt; &amp; &lt;@U123&gt;"

@@ -92,8 +92,11 @@ def test_the_first_non_empty_of_several_columns_gives_the_value_else_the_constan
     target, leads = _records(folder, mapping, "leads")
     created = [r.values[target.column_names.index("created_at")] for r in leads]
     updated = [r.values[target.column_names.index("updated_at")] for r in leads]
-    assert created == ["2016-10-20", "2016-11-02", "2017-12-31", "2016-12-01"]
-    assert updated == ["2017-03-01", "2016-11-02", "2017-12-31", "2017-01-05"]
+    def utc(day: str) -> str:
+        return f"{day}T00:00:00+00:00"
+
+    assert created == [utc(d) for d in ("2016-10-20", "2016-11-02", "2017-12-31", "2016-12-01")]
+    assert updated == [utc(d) for d in ("2017-03-01", "2016-11-02", "2017-12-31", "2017-01-05")]
     assert {r.values[target.column_names.index("status")] for r in leads} == {"working"}
 
 

@@ -18,7 +18,7 @@ ordered as (
         history.*,
         case history.stage
         {%- for stage in sub_stages %}
-            when '{{ stage }}' then {{ loop.index }}
+            when {{ sql_string(stage) }} then {{ loop.index }}
         {%- endfor %}
             when 'won' then {{ sub_stages | length + 1 }}
             when 'lost' then {{ sub_stages | length + 1 }}

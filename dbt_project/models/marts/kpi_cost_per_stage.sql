@@ -34,7 +34,7 @@ reached as (
 
 stages as (
     {%- for stage in stages %}
-    select '{{ stage.name }}' as stage_name, {{ loop.index + 2 }} as stage_order
+    select {{ sql_string(stage.name) }} as stage_name, {{ loop.index + 2 }} as stage_order
     {{- " union all" if not loop.last }}
     {%- endfor %}
 ),

@@ -15,7 +15,7 @@ targets as (
     {%- for stage in policy()['stages'] %}
     select
         {{ loop.index }} as stage_order,
-        '{{ stage.name }}' as stage_name,
+        {{ sql_string(stage.name) }} as stage_name,
         cast({{ stage.target_conversion if stage.target_conversion is not none else 'null' }} as {{ dbt.type_float() }}) as target_conversion,
         cast({{ stage.target_velocity_days if stage.target_velocity_days is not none else 'null' }} as {{ dbt.type_float() }}) as target_velocity_days
     {{- " union all" if not loop.last }}

@@ -6,7 +6,7 @@ with people as (
 
 stages as (
     {%- for stage in policy()['stages'] %}
-    select '{{ stage.name }}' as stage_name, {{ loop.index }} as stage_order
+    select {{ sql_string(stage.name) }} as stage_name, {{ loop.index }} as stage_order
     {{- " union all" if not loop.last }}
     {%- endfor %}
 ),

@@ -23,26 +23,36 @@ its columns, its date formats and its words (docs/mappings.md has a worked examp
 
 A column may name several export columns (`created_at: [Engage Date, Close Date]`): the first
 that is not empty gives the value. Several streams may read the same file, each with its own
-columns, filter and constants. A value that does not parse in the given format is passed on
-unchanged, so the loader rejects that row (invalid_timestamp, with file, line and field)
-instead of failing the file.
+columns, filter and constants. A value that does not read in the given format (or as ISO 8601
+when none is given; with decimal_comma, as a decimal-comma number) rejects its row (reason
+invalid_timestamp, invalid_date or invalid_number, with file, line and field): it is never
+loaded as something else, and the rest of the file loads.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from revgen.config import read_yaml
 from revgen.contract import Stream, stream
 from revgen.errors import ConfigError
 
 MAPPING_FILE = "mapping.yml"
+
+# a number written with a decimal comma: 1234,50 or 1.234,50 (dots only between thousands)
+DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
+
+
+class BadValue(ValueError):
+    """An export value that does not read as the mapping says: its reason for the reject."""
 
 
 class StreamMapping(BaseModel):
@@ -77,6 +87,18 @@ class StreamMapping(BaseModel):
         for name, source in value.items():
             if not source:
                 raise ValueError(f"{name}: name the export columns the id is made of")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _inside_the_folder(cls, value: str | None) -> str | None:
+        if value is not None and (
+            PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts or "\\" in value
+        ):
+            raise ValueError(
+                f"{value!r} reaches outside the landing folder: name files inside it "
+                "(a relative glob such as 'Leads_*.csv')"
+            )
         return value
 
     @field_validator("delimiter")
@@ -132,36 +154,49 @@ class StreamMapping(BaseModel):
         return None
 
     def convert(self, column_type: str, column: str, value: str | None) -> str | None:
-        """One export value -> the contract's text form (unchanged when it does not parse)."""
-        if value is None:
-            return self.defaults.get(column)
+        """One export value -> the contract's text form. Raises BadValue when a date, time or
+        number does not read the way the mapping says (its row is then rejected, never loaded
+        as something else)."""
+        if value is None or not value.strip():
+            value = self.defaults.get(column)  # a constant reads like an export value
+            if value is None:
+                return None
         value = value.strip()
-        if not value:
-            return self.defaults.get(column)
         words = self.values.get(column)
         if words is not None:
             value = words.get(value, value)
-        own_format = self.formats.get(column)
-        if column_type == "timestamp" and (own_format or self.timestamp_format):
-            try:
-                moment = datetime.strptime(value, own_format or self.timestamp_format or "")
-            except ValueError:
-                return value
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=self.zone)
-            return moment.astimezone(UTC).isoformat()
-        if column_type == "date" and (own_format or self.date_format):
-            try:
-                return (
-                    datetime.strptime(value, own_format or self.date_format or "")
-                    .date()
-                    .isoformat()
-                )
-            except ValueError:
-                return value
+        if column_type == "timestamp":
+            return self._timestamp(column, value)
+        if column_type == "date":
+            return self._date(column, value)
         if column_type in ("numeric", "int") and self.decimal_comma:
+            if not DECIMAL_COMMA.fullmatch(value):
+                raise BadValue("invalid_number (expected a decimal comma: 1.234,50)")
             return value.replace(".", "").replace(",", ".")
         return value
+
+    def _timestamp(self, column: str, value: str) -> str:
+        layout = self.formats.get(column) or self.timestamp_format
+        try:
+            moment = (
+                datetime.strptime(value, layout)
+                if layout
+                else datetime.fromisoformat(value.replace("Z", "+00:00"))
+            )
+        except ValueError:
+            raise BadValue(f"invalid_timestamp (expected {layout or 'ISO 8601'})") from None
+        if moment.tzinfo is None:  # the mapping's zone, for ISO values too
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(UTC).isoformat()
+
+    def _date(self, column: str, value: str) -> str:
+        layout = self.formats.get(column) or self.date_format
+        try:
+            if layout:
+                return datetime.strptime(value, layout).date().isoformat()
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            raise BadValue(f"invalid_date (expected {layout or 'ISO 8601'})") from None
 
 
 class SourceMapping(BaseModel):
@@ -199,7 +234,7 @@ def load_mapping(folder: Path, source: str) -> SourceMapping | None:
     if not path.exists():
         return None
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = read_yaml(path.read_text()) or {}
         if not isinstance(data, dict):
             raise ConfigError(
                 f"The mapping file {path} must be a mapping with a `streams:` key "

@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from pathlib import Path
 
 from revgen.contract import Stream
 from revgen.errors import InputError
-from revgen.sources.files.mapping import StreamMapping
+from revgen.sources.files.mapping import BadValue, StreamMapping
+
+log = logging.getLogger(__name__)
 
 IDENTITY = StreamMapping()
 
@@ -49,7 +52,18 @@ def _columns_for(
     """For each contract column, its index in the file (None for a missing optional column).
     Raises InputError naming the file when a required column, or a column the mapping's ids or
     filter read, is missing."""
-    index = {name.strip().lstrip("\ufeff"): position for position, name in enumerate(header)}
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    index = {name: position for position, name in enumerate(names)}
+    wanted = _used_columns(stream, mapping)
+    repeated = sorted({name for name in names if names.count(name) > 1 and name in wanted})
+    if repeated:
+        raise InputError(
+            stream.source,
+            str(path),
+            f"the header names {', '.join(map(repr, repeated))} more than once: revgen cannot "
+            "tell which column to read. Rename one of them in the export.",
+            line=1,
+        )
 
     def described(name: str) -> str:
         sources = mapping.export_columns(name)
@@ -80,23 +94,36 @@ def _columns_for(
     return [index.get(mapping.export_column(name)) for name in stream.column_names]
 
 
+Converted = tuple[tuple[str | None, ...], str | None, str | None]
+
+
 def _mapped(stream: Stream, mapping: StreamMapping):
-    """export row (name -> value) -> contract values, or None when the stream's filter leaves
-    the row out; with `distinct`, a key already seen is left out too."""
+    """export row (name -> value) -> (contract values, problem, field), or None when the stream's
+    filter leaves the row out; with `distinct`, a key already seen is left out too. A value that
+    does not read as the mapping says is the row's problem (its reject reason), kept as it came."""
     specs = [(column.type, column.name) for column in stream.columns]
     key_positions = [stream.column_names.index(name) for name in stream.primary_key]
     seen: set[tuple] = set()
 
-    def convert(row: dict[str, str | None]) -> tuple[str | None, ...] | None:
+    def convert(row: dict[str, str | None]) -> Converted | None:
         if not mapping.selects(row):
             return None
-        values = tuple(mapping.convert(kind, name, mapping.pick(name, row)) for kind, name in specs)
+        values: list[str | None] = []
+        problem = field = None
+        for kind, name in specs:
+            raw = mapping.pick(name, row)
+            try:
+                values.append(mapping.convert(kind, name, raw))
+            except BadValue as bad:
+                values.append(raw)
+                if problem is None:
+                    problem, field = str(bad), name
         if mapping.distinct:
             key = tuple(values[position] for position in key_positions)
             if key in seen:
                 return None
             seen.add(key)
-        return values
+        return tuple(values), problem, field
 
     return convert
 
@@ -147,15 +174,16 @@ def _csv_records(
         line, start = start, reader.line_num + 1
         if not row:
             continue
-        values: tuple[str | None, ...] | None
+        problem = field = None
         if convert is None:
             values = tuple(
                 row[p] or None if p is not None and p < len(row) else None for p in positions
             )
         else:
-            values = convert(dict(zip(names, (value or None for value in row), strict=False)))
-            if values is None:  # another stream's row (`where`), or a key already taken
+            converted = convert(dict(zip(names, (value or None for value in row), strict=False)))
+            if converted is None:  # another stream's row (`where`), or a key already taken
                 continue
+            values, problem, field = converted
         extra = None
         if extras:
             kept = {name: row[i] for i, name in extras if i < len(row) and row[i]}
@@ -163,7 +191,7 @@ def _csv_records(
         if len(row) != width:
             yield Record(line, values, "wrong_field_count", f"{len(row)} of {width} fields", extra)
         else:
-            yield Record(line, values, extra=extra)
+            yield Record(line, values, problem, field, extra)
 
 
 def _text(value: object) -> str | None:
@@ -191,12 +219,17 @@ def _jsonl_records(
         except ValueError as err:
             yield Record(line, (None,) * len(stream.columns), "invalid_json", str(err)[:200])
             continue
-        values = convert({key: _text(value) for key, value in item.items()})
-        if values is None:
+        converted = convert({key: _text(value) for key, value in item.items()})
+        if converted is None:
             continue
+        values, problem, field = converted
         unknown = {k: v for k, v in item.items() if k not in used and v not in (None, "")}
         yield Record(
-            line, values, extra=json.dumps(unknown, ensure_ascii=False) if unknown else None
+            line,
+            values,
+            problem,
+            field,
+            json.dumps(unknown, ensure_ascii=False) if unknown else None,
         )
     if not seen_any:
         raise InputError(stream.source, str(path), "the file is empty: expected JSON lines.")
@@ -235,6 +268,20 @@ def file_date(path: Path) -> date | None:
         return None
 
 
+def _inside(folder: Path, path: Path) -> bool:
+    """Whether a file really lies in the folder: a link that leads out of it is never read."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return True
+    log.error(
+        "%s leads outside the landing folder %s (to %s): not read. Copy the export into the "
+        "folder instead of linking to it.",
+        path,
+        folder,
+        path.resolve(),
+    )
+    return False
+
+
 def files_for(
     folder: Path, stream: Stream, mapping: StreamMapping | None = None, until: date | None = None
 ) -> list[Path]:
@@ -246,6 +293,7 @@ def files_for(
         return []
     if mapping is not None and mapping.files:
         found = [path for path in folder.glob(mapping.files) if path.is_file()]
+        found = [path for path in found if _inside(folder, path)]
     else:
         found = [
             path
@@ -253,10 +301,29 @@ def files_for(
             if path.is_file()
             and any(path.name.endswith(suffix) for suffix in SUFFIXES)
             and (path.name.split(".")[0] == stream.name or path.name.startswith(stream.name + "-"))
+            and _inside(folder, path)
         ]
     return sorted(
         path for path in found if until is None or (day := file_date(path)) is None or day < until
     )
+
+
+# COPY's end-of-data marker: a line `\.` alone ends PostgreSQL's CSV reading, and the rows after
+# it would be lost; a file holding one takes the checking path (which reads it as a bad row)
+_END_MARKER = re.compile(rb"(?m)^\\\.\r?$")
+
+
+def _plain(path: Path) -> bool:
+    """Whether PostgreSQL would read every line of the file (no `\\.` line), block by block."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    tail = b"\n"
+    with opener(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            text = tail + block
+            if b"\\." in text and _END_MARKER.search(text):
+                return False
+            tail = text[-3:]
+    return True
 
 
 def direct_header(path: Path, stream: Stream) -> list[str] | None:
@@ -275,4 +342,4 @@ def direct_header(path: Path, stream: Stream) -> list[str] | None:
     required = {column.name for column in stream.columns if column.required}
     if len(set(header)) != len(header) or not set(header) <= names or not required <= set(header):
         return None
-    return header
+    return header if _plain(path) else None

@@ -41,6 +41,9 @@ SHAPED = {
         "L3,M2,Nurturing,U2,2026-02-05T10:00:00Z,2026-02-05T10:00:00Z\n"
         "L4,,Closed - Converted,U1,2026-01-20T10:00:00Z,2026-03-15T10:00:00Z\n"
         "L5,,Working - Contacted,U1,2026-02-10T10:00:00Z,2026-02-10T10:00:00Z\n"
+        # M3 has an open deal (from L6) and, later, a new inbound lead L7
+        "L6,M3,Working - Contacted,U1,2026-02-01T10:00:00Z,2026-02-01T10:00:00Z\n"
+        "L7,M3,Open - Not Contacted,U2,2026-03-20T10:00:00Z,2026-03-20T10:00:00Z\n"
     ),
     # a CRM contact converted from lead L5; the export ties a deal and a call to the contact
     "crm/contacts.csv": "contact_id,lead_id,created_at\nK5,L5,2026-02-11T10:00:00Z\n",
@@ -58,12 +61,14 @@ SHAPED = {
         "opportunity_id,lead_id,contact_id,stage,amount,owner_id,created_at,closed_at\n"
         "O1,L4,,won,5000,U1,2026-01-10T10:00:00Z,2026-01-18T10:00:00Z\n"
         "O2,,K5,proposal,800,U1,2026-02-20T10:00:00Z,\n"
+        "O3,L6,,proposal,900,U1,2026-02-15T10:00:00Z,\n"
     ),
     # no email column at all: people known by id alone
     "marketing/contacts.csv": (
         "contact_id,created_at,updated_at\n"
         "M1,2026-01-15T10:00:00Z,2026-01-15T10:00:00Z\n"
         "M2,2026-01-15T10:00:00Z,2026-01-15T10:00:00Z\n"
+        "M3,2026-01-15T10:00:00Z,2026-01-15T10:00:00Z\n"
     ),
     # HubSpot's own lifecycle words
     "marketing/lifecycle_changes.csv": (
@@ -117,12 +122,14 @@ def test_salesforce_standard_statuses_reach_the_contract_words_without_a_values_
         "L3": "nurturing",
         "L4": "converted",
         "L5": "working",
+        "L6": "working",
+        "L7": "new",
     }
 
 
 def test_a_person_can_be_a_lead_alone_or_a_contact_without_email(shaped):
     people = _people(shaped)
-    assert set(people) == {"M1", "M2", "lead:L1", "lead:L4", "lead:L5"}
+    assert set(people) == {"M1", "M2", "M3", "lead:L1", "lead:L4", "lead:L5"}
     matched = dict(rows(shaped, "select lead_id, person_id from intermediate.int_leads_resolved"))
     assert matched == {
         "L1": "lead:L1",
@@ -130,6 +137,8 @@ def test_a_person_can_be_a_lead_alone_or_a_contact_without_email(shaped):
         "L3": "M2",
         "L4": "lead:L4",
         "L5": "lead:L5",
+        "L6": "M3",
+        "L7": "M3",
     }
     assert rows(shaped, "select count(*) from marts.dim_people where email_hash is not null") == [
         (0,)
@@ -205,6 +214,19 @@ def test_a_deal_and_a_call_naming_a_crm_contact_reach_the_lead_it_came_from(shap
         "where activity_id = 'AC1'",
     )
     assert call == [("L5", "lead:L5")]
+
+
+def test_a_newer_lead_never_hides_the_open_deal_and_its_owner(shaped):
+    person = rows(
+        shaped,
+        "select current_stage, opportunity_id, owner_id, lead_id from marts.dim_people "
+        "where person_id = 'M3'",
+    )
+    assert person == [("opportunity", "O3", "U1", "L7")]
+    # owned by the deal's rep: never no_owner (untouched since February, so stale)
+    assert rows(shaped, "select reason from marts.orphaned_leads where person_id = 'M3'") == [
+        ("stale",)
+    ]
 
 
 # --------------------------------------------------------------------- the minimal export

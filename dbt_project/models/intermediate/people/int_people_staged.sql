@@ -78,23 +78,33 @@ latest_leads as (
     order by contact_id, created_at desc, lead_id desc
 ),
 
-latest_opportunities as (
-    select distinct on (lead_id) *
+-- a person's deals, whichever of their leads each came from: a newer lead (a new inbound, a
+-- merge) never hides an open opportunity or its owner
+person_opportunities as (
+    select leads.contact_id as person_id, opportunities.*
     from opportunities
-    order by lead_id, created_at desc, opportunity_id desc
+    inner join leads on leads.lead_id = opportunities.lead_id
+    where leads.contact_id is not null
+),
+
+latest_opportunities as (
+    -- the open opportunity while one exists, else the latest
+    select distinct on (person_id) *
+    from person_opportunities
+    order by person_id, stage not in ('won', 'lost') desc, created_at desc, opportunity_id desc
 ),
 
 latest_won as (
-    -- the latest won deal of each lead (none when stage is not won): ordered, not filtered, so
-    -- the planner sees one row per lead and hash-joins (a filter on stage made it guess a
+    -- the latest won deal of each person (none when stage is not won): ordered, not filtered,
+    -- so the planner sees one row per person and hash-joins (a filter on stage made it guess a
     -- handful and loop over every won deal for every person)
-    select distinct on (lead_id)
-        lead_id,
+    select distinct on (person_id)
+        person_id,
         case when stage = 'won' then opportunity_id end as opportunity_id,
         case when stage = 'won' then account_id end as account_id,
         case when stage = 'won' then owner_id end as owner_id
-    from opportunities
-    order by lead_id, stage = 'won' desc, closed_at desc, opportunity_id desc
+    from person_opportunities
+    order by person_id, stage = 'won' desc, closed_at desc, opportunity_id desc
 ),
 
 joined as (
@@ -121,8 +131,8 @@ joined as (
     from contacts
     left join qualified on qualified.contact_id = contacts.contact_id
     left join latest_leads on latest_leads.contact_id = contacts.contact_id
-    left join latest_opportunities on latest_opportunities.lead_id = latest_leads.lead_id
-    left join latest_won on latest_won.lead_id = latest_leads.lead_id
+    left join latest_opportunities on latest_opportunities.person_id = contacts.contact_id
+    left join latest_won on latest_won.person_id = contacts.contact_id
     left join accounts on accounts.account_id = latest_won.account_id
     left join users as lead_owners on lead_owners.user_id = latest_leads.owner_id
 ),

@@ -90,11 +90,13 @@ def db_reset() -> None:
 @db.command("status")
 def db_status() -> None:
     """Say whether the local PostgreSQL runs."""
-    from revgen.db import local_server
+    from revgen.db import local_server, redact
 
     server = local_server()
     pid = server.pid()
-    click.echo(f"running (pid {pid}): {server.url()}" if pid else f"stopped ({server.pgdata})")
+    click.echo(
+        f"running (pid {pid}): {redact(server.url())}" if pid else f"stopped ({server.pgdata})"
+    )
 
 
 # ---------------------------------------------------------------------------------- generate
@@ -295,6 +297,9 @@ def summary() -> None:
 
 
 def main() -> None:
+    # what revgen writes (exports in the landing folder, reports, logs, dbt's files) holds
+    # people's data: readable by this user only, whatever the shell's umask
+    os.umask(0o077)
     try:
         cli(standalone_mode=False)
     except click.exceptions.Abort:

@@ -41,6 +41,16 @@ def warehouse(revgen_home):
     server.down()
 
 
+@pytest.fixture(scope="session")
+def warehouse_admin(warehouse, revgen_home):
+    """The same server's superuser URL (its password from the server's credentials file), for
+    the few tests that set up roles revgen itself may not create."""
+    from revgen.config import DATABASE_NAME
+    from revgen.db.local import LocalPostgres
+
+    return LocalPostgres(revgen_home / "pgdata").admin_url(DATABASE_NAME)
+
+
 @pytest.fixture
 def empty_warehouse(warehouse):
     """The session's warehouse with revgen's schemas dropped."""

@@ -2,21 +2,31 @@
 
 No system packages, no root needed. As root (PostgreSQL refuses to run as root) the server runs as a
 `pgserver` system user, as pgserver itself does. It listens on 127.0.0.1 only, on a free port that is
-remembered between starts, and has no Unix socket. Authentication is `trust`, which is safe only
-because nothing outside this machine can reach the loopback address.
+remembered between starts, and has no Unix socket. Every login needs its password (scram-sha-256):
+the superuser's and the owner role's are generated once and kept in `<pgdata>.credentials`, readable
+by its owner only. revgen itself (loads, dbt, Airflow tasks) connects as the owner role `revgen`,
+which owns the revgen database and may create roles (the BI role), but is not a superuser: it
+cannot read files or run programs on the server. A cluster made by an older revgen with `trust`
+access is secured on its next start.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import secrets
+import shutil
 import socket
 import stat
 import subprocess
+import tempfile
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
+from psycopg import sql
 
 # pgserver asks platformdirs for a runtime folder on import, which warns when XDG_RUNTIME_DIR is
 # unset (always, under Airflow and CI); revgen does not use that folder.
@@ -32,11 +42,47 @@ from pgserver.utils import (  # noqa: E402
 from revgen.config import DATABASE_NAME  # noqa: E402
 from revgen.errors import LocalServerError  # noqa: E402
 
+# an older cluster's revgen objects, made by the superuser, handed to the owner role
+HAND_OVER = """
+do $$
+declare item record;
+begin
+    for item in
+        select format('alter schema %I owner to {owner}', nspname) as statement
+        from pg_namespace
+        where pg_get_userbyid(nspowner) <> '{owner}'
+          and nspname not like 'pg\\_%' and nspname not in ('information_schema', 'public')
+        union all
+        select format('alter %s %I.%I owner to {owner}',
+                      case c.relkind when 'v' then 'view' when 'm' then 'materialized view'
+                                     when 'S' then 'sequence' else 'table' end,
+                      n.nspname, c.relname)
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where pg_get_userbyid(c.relowner) <> '{owner}' and c.relkind in ('r', 'p', 'v', 'm', 'S')
+          and n.nspname not like 'pg\\_%' and n.nspname not in ('information_schema', 'public')
+        union all
+        select format('alter routine %s owner to {owner}', p.oid::regprocedure)
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where pg_get_userbyid(p.proowner) <> '{owner}'
+          and n.nspname not like 'pg\\_%' and n.nspname not in ('information_schema', 'public')
+    loop
+        execute item.statement;
+    end loop;
+end $$
+"""
+
 log = logging.getLogger(__name__)
 logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command's full output
 
 SYSTEM_USER_WHEN_ROOT = "pgserver"
 SUPERUSER = "postgres"
+OWNER = "revgen"  # the role revgen connects as: owns the revgen database, not a superuser
+
+HBA = """# revgen: every login needs its password; loopback only (the server has no Unix socket)
+local all all scram-sha-256
+host  all all 127.0.0.1/32 scram-sha-256
+host  all all ::1/128 scram-sha-256
+"""
 
 
 def free_port() -> int:
@@ -61,6 +107,7 @@ class LocalPostgres:
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata
         self.port_file = pgdata.with_name(pgdata.name + ".port")
+        self.credentials_file = pgdata.with_name(pgdata.name + ".credentials")
         self.log_file = pgdata / "server.log"
         self.system_user = SYSTEM_USER_WHEN_ROOT if os.geteuid() == 0 else None
 
@@ -79,13 +126,30 @@ class LocalPostgres:
         info = self._postmaster()
         return info.pid if info else None
 
-    def url(self, database: str = DATABASE_NAME) -> str:
+    def url(self, database: str = DATABASE_NAME, role: str = OWNER) -> str:
+        """The URL revgen connects with (the owner role); `role=SUPERUSER` for administration."""
         info = self._postmaster()
         if info is None or info.port is None:
             raise LocalServerError(
                 f"The local PostgreSQL in {self.pgdata} is not running: start it with `revgen db up`."
             )
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{info.port}/{database}"
+        password = quote(self._credentials()[role], safe="")
+        return f"postgresql://{role}:{password}@127.0.0.1:{info.port}/{database}"
+
+    def admin_url(self, database: str = SUPERUSER) -> str:
+        return self.url(database, role=SUPERUSER)
+
+    def _credentials(self) -> dict[str, str]:
+        """The superuser's and the owner role's passwords: made once, kept readable by this
+        file's owner only."""
+        if self.credentials_file.exists():
+            return json.loads(self.credentials_file.read_text())
+        made = {SUPERUSER: secrets.token_urlsafe(24), OWNER: secrets.token_urlsafe(24)}
+        self.credentials_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(made, handle)
+        return made
 
     # -- lifecycle -----------------------------------------------------------------------------
     def up(self) -> str:
@@ -93,6 +157,7 @@ class LocalPostgres:
         if not self.is_running():
             self._init()
             self._start()
+        self._secure_old_cluster()
         self._ensure_database()
         return self.url()
 
@@ -122,11 +187,30 @@ class LocalPostgres:
         if (self.pgdata / "PG_VERSION").exists():
             return
         log.info("initialising a new PostgreSQL cluster in %s", self.pgdata)
-        self._run(
-            initdb,
-            ["--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER],
-            timeout=120,
-        )
+        folder = Path(tempfile.mkdtemp(prefix="revgen-initdb-"))
+        try:
+            pwfile = folder / "superuser"
+            pwfile.write_text(self._credentials()[SUPERUSER] + "\n")
+            pwfile.chmod(0o600)
+            if self.system_user:  # initdb runs as that user: it alone may read the file
+                entry = ensure_user_exists(self.system_user)
+                assert entry is not None
+                os.chown(folder, entry.pw_uid, entry.pw_gid)
+                os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+            self._run(
+                initdb,
+                [
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "-U",
+                    SUPERUSER,
+                ],
+                timeout=120,
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _open_to_system_user(self) -> None:
         """As root: let the `pgserver` user reach the binaries and own the data folder (opens
@@ -164,10 +248,61 @@ class LocalPostgres:
         )
 
     def _ensure_database(self) -> None:
-        admin_url = self.url(database=SUPERUSER)
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            exists = conn.execute(
-                "select 1 from pg_database where datname = %s", (DATABASE_NAME,)
+        """The owner role and the revgen database it owns (an older cluster's objects move to it)."""
+        passwords = self._credentials()
+        with psycopg.connect(self.admin_url(), autocommit=True) as conn:
+            role = sql.Identifier(OWNER)
+            if conn.execute("select 1 from pg_roles where rolname = %s", (OWNER,)).fetchone():
+                conn.execute(
+                    sql.SQL("alter role {} login nosuperuser createrole password {}").format(
+                        role, sql.Literal(passwords[OWNER])
+                    )
+                )
+            else:
+                conn.execute(
+                    sql.SQL("create role {} login nosuperuser createrole password {}").format(
+                        role, sql.Literal(passwords[OWNER])
+                    )
+                )
+            owner = conn.execute(
+                "select pg_get_userbyid(datdba) from pg_database where datname = %s",
+                (DATABASE_NAME,),
             ).fetchone()
-            if not exists:
-                conn.execute(f'create database "{DATABASE_NAME}"')
+            if owner is None:
+                conn.execute(
+                    sql.SQL("create database {} owner {}").format(
+                        sql.Identifier(DATABASE_NAME), role
+                    )
+                )
+            elif owner[0] != OWNER:
+                conn.execute(
+                    sql.SQL("alter database {} owner to {}").format(
+                        sql.Identifier(DATABASE_NAME), role
+                    )
+                )
+                with psycopg.connect(self.admin_url(DATABASE_NAME), autocommit=True) as db:
+                    db.execute(HAND_OVER.replace("{owner}", OWNER))
+
+    def _secure_old_cluster(self) -> None:
+        """A cluster an older revgen made with `trust` access: give the superuser its password,
+        then require passwords from every login (the server reloads its access rules)."""
+        hba = self.pgdata / "pg_hba.conf"
+        rules = [line.split() for line in hba.read_text().splitlines()]
+        if not any("trust" in rule for rule in rules if rule and not rule[0].startswith("#")):
+            return
+        log.warning("securing %s: passwords for every login from now on", self.pgdata)
+        info = self._postmaster()
+        assert info is not None and info.port is not None
+        trusted = f"postgresql://{SUPERUSER}@127.0.0.1:{info.port}/{SUPERUSER}"
+        with psycopg.connect(trusted, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("alter role {} password {}").format(
+                    sql.Identifier(SUPERUSER), sql.Literal(self._credentials()[SUPERUSER])
+                )
+            )
+        hba.write_text(HBA)
+        if self.system_user:
+            entry = ensure_user_exists(self.system_user)
+            assert entry is not None
+            os.chown(hba, entry.pw_uid, entry.pw_gid)
+        self._run(pg_ctl, ["reload"], timeout=30)

@@ -28,7 +28,7 @@ def test_db_up_url_status_down_manage_a_local_server_on_loopback(tmp_path):
     up = revgen_cli("db", "up", env=env)
     assert up.returncode == 0, up.stderr
     url = up.stdout.strip().splitlines()[-1]
-    assert url.startswith("postgresql://postgres@127.0.0.1:")
+    assert url.startswith("postgresql://revgen:")  # the owner role, with its password
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     try:
         assert revgen_cli("db", "url", env=env).stdout.strip() == url
@@ -81,3 +81,18 @@ def test_airflow_ui_becomes_healthy_on_loopback_and_stops_completely(tmp_path, w
         if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     ]
     assert alive == []
+
+
+def test_what_revgen_writes_is_readable_by_its_owner_only(tmp_path):
+    import os
+
+    out = tmp_path / "company"
+    old = os.umask(0o022)  # a usual shell's umask: files would be world-readable
+    try:
+        made = revgen_cli("generate", "--people", "20", "--days", "7", "--out", str(out))
+    finally:
+        os.umask(old)
+    assert made.returncode == 0, made.stderr
+    written = [p for p in out.rglob("*")]
+    assert len(written) > 10
+    assert [p for p in written if p.stat().st_mode & 0o077] == []

@@ -16,10 +16,15 @@ from tests.helpers import ROOT, rows
 PASSWORD = "Kx9-unmistakable-S3cret"
 
 
-def test_a_known_password_appears_in_no_log_and_no_email_reaches_the_marts(warehouse):
-    with connect(warehouse, autocommit=True) as conn:
+def test_a_known_password_appears_in_no_log_and_no_email_reaches_the_marts(
+    warehouse, warehouse_admin
+):
+    with connect(warehouse_admin, autocommit=True) as conn:
         conn.execute("drop role if exists pipeline_user")
-        conn.execute(f"create role pipeline_user login superuser password '{PASSWORD}'")
+        # a login of its own that works as revgen's owner role (what it creates, revgen owns)
+        conn.execute(f"create role pipeline_user login password '{PASSWORD}' in role revgen")
+        conn.execute("alter role pipeline_user set role revgen")
+    with connect(warehouse, autocommit=True) as conn:
         drop_revgen_schemas(conn)
     info = conninfo(warehouse)
     url = f"postgresql://pipeline_user:{PASSWORD}@{info['host']}:{info['port']}/{info['dbname']}"

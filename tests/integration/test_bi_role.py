@@ -15,9 +15,16 @@ def test_the_bi_role_reads_marts_only_cannot_write_and_survives_rebuilds(empty_w
     run_dbt(empty_warehouse, ["build"], as_of=as_of)
     with connect(empty_warehouse, autocommit=True) as conn:
         conn.execute("drop role if exists bi_reader")
-        conn.execute("create role bi_reader login in role revgen_bi")
+        conn.execute("create role bi_reader login password 'bi-Reader-pw' in role revgen_bi")
     info = conninfo(empty_warehouse)
-    reader = f"postgresql://bi_reader@{info['host']}:{info['port']}/{info['dbname']}"
+    at = f"{info['host']}:{info['port']}/{info['dbname']}"
+    reader = f"postgresql://bi_reader:bi-Reader-pw@{at}"
+    for wrong in (f"postgresql://bi_reader@{at}", f"postgresql://bi_reader:guess@{at}"):
+        try:  # a BI login without its password, or with a wrong one, is refused
+            psycopg.connect(wrong, connect_timeout=5).close()
+            raise AssertionError(f"{wrong} logged in")
+        except psycopg.OperationalError as err:
+            assert "password" in str(err)
 
     def can(statement: str) -> bool:
         with psycopg.connect(reader, autocommit=True) as conn:

@@ -112,7 +112,7 @@ def test_a_stopped_warehouse_fails_with_a_clear_message_and_the_retry_succeeds(
         monkeypatch.setenv("DATABASE_URL", url)
         with pytest.raises(WarehouseUnreachable) as err:
             load_source(url, "crm", folder / "crm")
-        assert "Cannot reach the warehouse at postgresql://postgres@127.0.0.1" in str(err.value)
+        assert "Cannot reach the warehouse at postgresql://revgen:***@127.0.0.1" in str(err.value)
         assert server.up() == url  # restarted on the same port
         results = load_source(url, "crm", folder / "crm")
         assert sum(r.rows_loaded for r in results) == sum(

@@ -92,6 +92,7 @@ def test_the_first_non_empty_of_several_columns_gives_the_value_else_the_constan
     target, leads = _records(folder, mapping, "leads")
     created = [r.values[target.column_names.index("created_at")] for r in leads]
     updated = [r.values[target.column_names.index("updated_at")] for r in leads]
+
     def utc(day: str) -> str:
         return f"{day}T00:00:00+00:00"
 

@@ -102,3 +102,10 @@
 {% macro exact_mean(expression) -%}
     cast(avg(cast({{ expression }} as numeric)) as {{ dbt.type_float() }})
 {%- endmacro %}
+
+{#- A person's id as the marts show it: the record's own id, unless that id is an email address
+    (exports keyed by email): then a keyed hash of it, so no address reaches the marts. -#}
+{% macro person_key(column) -%}
+    case when {{ column }} like '%@%'
+        then 'pii:' || left(revgen_meta.pii_hash({{ column }}), 24) else {{ column }} end
+{%- endmacro %}

@@ -47,6 +47,7 @@ class LoadResult:
     rows_rejected: int = 0
     rows_inserted: int = 0
     rows_updated: int = 0
+    rows_deleted: int = 0  # marked deleted: a full export no longer holds them
     skipped: bool = False
     method: str = "checked"  # "direct": COPY straight into an empty table (clean first load)
 
@@ -279,8 +280,13 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
     )
     non_key = [n for n in names if n not in stream.primary_key]
     updates = sql.SQL(", ").join(
-        sql.SQL("{0} = excluded.{0}").format(sql.Identifier(n))
-        for n in (*non_key, "_extra", "_source", "_batch_id", "_loaded_at")
+        [
+            *(
+                sql.SQL("{0} = excluded.{0}").format(sql.Identifier(n))
+                for n in (*non_key, "_extra", "_source", "_batch_id", "_loaded_at")
+            ),
+            sql.SQL("_deleted_at = null"),  # a record a full export holds again is live again
+        ]
     )
     changed = (
         sql.SQL("({}) is distinct from ({})").format(
@@ -294,6 +300,7 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
         if non_key
         else sql.SQL("false")
     )
+    changed = sql.SQL("({} or t._deleted_at is not null)").format(changed)
     if "updated_at" in non_key:  # the newest version wins, whatever order the files arrive in
         changed = sql.SQL("{} and excluded.updated_at >= t.updated_at").format(changed)
     return sql.SQL("""
@@ -314,6 +321,20 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
         updates=updates,
         changed=changed,
     )
+
+
+def _mark_deleted_sql(stream: Stream) -> sql.Composed:
+    """A full export holds every live record: those of the stream it does not hold (not even as
+    a rejected row) are marked deleted, stamped with this batch so incremental models see them."""
+    key_match = sql.SQL(" and ").join(
+        sql.SQL("i.{0} = t.{0}::text").format(sql.Identifier(name)) for name in stream.primary_key
+    )
+    return sql.SQL("""
+        update {table} as t
+        set _deleted_at = %(loaded_at)s, _batch_id = %(batch_id)s, _loaded_at = %(loaded_at)s
+        where t._deleted_at is null
+          and not exists (select 1 from _incoming i where {key_match})
+    """).format(table=sql.Identifier(stream.schema, stream.name), key_match=key_match)
 
 
 def already_loaded(
@@ -338,6 +359,7 @@ def load_records(
     sha256: str,
     origin: str = "files",
     skip_if_loaded: bool = True,
+    full_export: bool = False,
 ) -> LoadResult:
     """Load one file's records as one batch, in one transaction. The caller owns `conn`. A file
     that a concurrent load of the same stream has just loaded is skipped (checked under the
@@ -401,6 +423,11 @@ def load_records(
             ).fetchone()
             assert counts is not None
             result.rows_inserted, result.rows_updated = int(counts[0]), int(counts[1])
+            if full_export:
+                cursor.execute(
+                    _mark_deleted_sql(stream), {"batch_id": batch_id, "loaded_at": started}
+                )
+                result.rows_deleted = cursor.rowcount
             _resolve_rejects(
                 cursor,
                 stream,

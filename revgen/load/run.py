@@ -48,6 +48,7 @@ def load_source(
                     results.append(LoadResult(source, stream.name, path.name, "", skipped=True))
                     continue
                 header = direct_header(path, stream) if stream_mapping is None else None
+                full_export = bool(stream_mapping and stream_mapping.full_export)
                 direct = copy_direct(conn, stream, path, header, sha256) if header else None
                 if direct is not None:
                     results.append(direct)
@@ -56,7 +57,13 @@ def load_source(
                 try:
                     results.append(
                         load_records(
-                            conn, stream, records, path.name, sha256, skip_if_loaded=not force
+                            conn,
+                            stream,
+                            records,
+                            path.name,
+                            sha256,
+                            skip_if_loaded=not force,
+                            full_export=full_export,
                         )
                     )
                 except InputError as err:  # this file is unreadable; the others still load

@@ -123,6 +123,8 @@ def raw_table_ddl(stream: Stream) -> sql.Composed:
         sql.SQL("_source text not null default current_setting('revgen.source')"),
         sql.SQL("_batch_id uuid not null default current_setting('revgen.batch_id')::uuid"),
         sql.SQL("_loaded_at timestamptz not null default now()"),
+        # set when a full export (mapping `full_export: true`) no longer holds the record
+        sql.SQL("_deleted_at timestamptz"),
         sql.SQL("primary key ({})").format(
             sql.SQL(", ").join(sql.Identifier(name) for name in stream.primary_key)
         ),
@@ -153,12 +155,15 @@ def ensure_schema(conn: psycopg.Connection) -> None:
             if have is None:
                 conn.execute(raw_table_ddl(stream))
                 continue
-            if "_extra" not in have:
-                conn.execute(
-                    sql.SQL("alter table {} add column _extra jsonb").format(
-                        sql.Identifier(stream.schema, stream.name)
+            for name, kind in (("_extra", "jsonb"), ("_deleted_at", "timestamptz")):
+                if name not in have:  # a newer revgen's bookkeeping columns
+                    conn.execute(
+                        sql.SQL("alter table {} add column {} {}").format(
+                            sql.Identifier(stream.schema, stream.name),
+                            sql.Identifier(name),
+                            sql.SQL(kind),
+                        )
                     )
-                )
             for column in stream.columns:  # a newer contract adds columns; old rows get null
                 if column.name not in have:
                     conn.execute(

@@ -316,3 +316,44 @@ def test_two_loads_of_the_same_files_at_once_load_each_file_once(empty_warehouse
     )
     assert runs == []
     assert rows(empty_warehouse, "select count(*) from raw_crm.leads") == [(5,)]
+
+
+def test_a_record_missing_from_a_later_full_export_is_deleted_and_back_when_it_returns(
+    empty_warehouse, tmp_path, monkeypatch
+):
+    from revgen.dbt import run_dbt
+
+    policy = tmp_path / "policy.yml"
+    policy.write_text("evidence: {lead: [crm_lead]}\n")
+    monkeypatch.setenv("REVGEN_POLICY", str(policy))
+    lead = "2026-03-01T10:00:00Z"
+    both = LEADS_HEADER + f"L1,new,U1,{lead},{lead}\nL2,new,U1,{lead},{lead}\n"
+    folder = _crm(
+        tmp_path,
+        {"leads.csv": both, "mapping.yml": "streams:\n  leads:\n    full_export: true\n"},
+    )
+
+    def people() -> list[str]:
+        run_dbt(
+            empty_warehouse,
+            ["build", "--select", "+dim_people", "--indirect-selection", "cautious"],
+            as_of="2026-03-02T00:00:00Z",
+        )
+        return [
+            p for (p,) in rows(empty_warehouse, "select person_id from marts.dim_people order by 1")
+        ]
+
+    _load(empty_warehouse, folder)
+    assert people() == ["lead:L1", "lead:L2"]
+
+    (folder / "leads.csv").write_text(LEADS_HEADER + f"L1,new,U1,{lead},{lead}\n")  # L2 deleted
+    deleted = next(r for r in _load(empty_warehouse, folder) if r.stream == "leads")
+    assert deleted.rows_deleted == 1
+    assert rows(
+        empty_warehouse, "select lead_id from raw_crm.leads where _deleted_at is not null"
+    ) == [("L2",)]
+    assert people() == ["lead:L1"]  # a deleted lead is nobody's open lead any more
+
+    (folder / "leads.csv").write_text(both)  # L2 is back in the CRM
+    _load(empty_warehouse, folder)
+    assert people() == ["lead:L1", "lead:L2"]

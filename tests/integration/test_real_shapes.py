@@ -44,6 +44,8 @@ SHAPED = {
         # M3 has an open deal (from L6) and, later, a new inbound lead L7
         "L6,M3,Working - Contacted,U1,2026-02-01T10:00:00Z,2026-02-01T10:00:00Z\n"
         "L7,M3,Open - Not Contacted,U2,2026-03-20T10:00:00Z,2026-03-20T10:00:00Z\n"
+        # an export keyed by email: the contact's id is an address
+        "L8,zoe@globex.example,Working - Contacted,U1,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z\n"
     ),
     # a CRM contact converted from lead L5; the export ties a deal and a call to the contact
     "crm/contacts.csv": "contact_id,lead_id,created_at\nK5,L5,2026-02-11T10:00:00Z\n",
@@ -69,6 +71,7 @@ SHAPED = {
         "M1,2026-01-15T10:00:00Z,2026-01-15T10:00:00Z\n"
         "M2,2026-01-15T10:00:00Z,2026-01-15T10:00:00Z\n"
         "M3,2026-01-15T10:00:00Z,2026-01-15T10:00:00Z\n"
+        "zoe@globex.example,2026-02-15T10:00:00Z,2026-02-15T10:00:00Z\n"
     ),
     # HubSpot's own lifecycle words
     "marketing/lifecycle_changes.csv": (
@@ -124,12 +127,15 @@ def test_salesforce_standard_statuses_reach_the_contract_words_without_a_values_
         "L5": "working",
         "L6": "working",
         "L7": "new",
+        "L8": "working",
     }
 
 
 def test_a_person_can_be_a_lead_alone_or_a_contact_without_email(shaped):
     people = _people(shaped)
-    assert set(people) == {"M1", "M2", "M3", "lead:L1", "lead:L4", "lead:L5"}
+    keyed = [person for person in people if person.startswith("pii:")]
+    assert len(keyed) == 1  # the contact keyed by email: a keyed hash stands for it
+    assert set(people) - set(keyed) == {"M1", "M2", "M3", "lead:L1", "lead:L4", "lead:L5"}
     matched = dict(rows(shaped, "select lead_id, person_id from intermediate.int_leads_resolved"))
     assert matched == {
         "L1": "lead:L1",
@@ -139,6 +145,7 @@ def test_a_person_can_be_a_lead_alone_or_a_contact_without_email(shaped):
         "L5": "lead:L5",
         "L6": "M3",
         "L7": "M3",
+        "L8": keyed[0],
     }
     assert rows(shaped, "select count(*) from marts.dim_people where email_hash is not null") == [
         (0,)
@@ -227,6 +234,16 @@ def test_a_newer_lead_never_hides_the_open_deal_and_its_owner(shaped):
     assert rows(shaped, "select reason from marts.orphaned_leads where person_id = 'M3'") == [
         ("stale",)
     ]
+
+
+def test_an_export_keyed_by_email_puts_no_address_into_the_marts_or_the_alert(shaped):
+    from revgen.alerts.orphans import build_orphan_alert
+
+    ids = [person for (person,) in rows(shaped, "select person_id from marts.dim_people")]
+    assert ids and not [person for person in ids if "@" in person]
+    orphans = rows(shaped, "select person_id from marts.orphaned_leads")
+    assert not [person for (person,) in orphans if "@" in person]
+    assert "@" not in build_orphan_alert(shaped).text()
 
 
 # --------------------------------------------------------------------- the minimal export

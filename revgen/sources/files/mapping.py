@@ -72,6 +72,7 @@ class StreamMapping(BaseModel):
     ids: dict[str, list[str]] = {}
     where: dict[str, list[str]] = {}
     distinct: bool = False
+    full_export: bool = False  # each file holds every live record: those it lacks are deleted
 
     @field_validator("columns")
     @classmethod

@@ -12,14 +12,14 @@ with contacts as not materialized (
 resolved as (
     select
         contacts.contact_id,
-        case
+        {{ person_key("""case
             when contacts.is_deleted then null
             when contacts.merged_into_id is null then contacts.contact_id
             when survivor.is_deleted then null
             when survivor.merged_into_id is null then survivor.contact_id
             when final_survivor.is_deleted then null
             else final_survivor.contact_id
-        end as person_id,
+        end""") }} as person_id,
         case when contacts.merged_into_id is not null then true else false end as is_merged
     from contacts
     left join contacts as survivor on survivor.contact_id = contacts.merged_into_id

@@ -22,7 +22,7 @@ people_by_email as (
     from (
         select
             email,
-            contact_id as person_id,
+            {{ person_key('contact_id') }} as person_id,
             row_number() over (partition by email order by created_at, contact_id) as position
         from contacts
         where merged_into_id is null and not is_deleted and email is not null
@@ -38,7 +38,7 @@ final as (
             when by_email.person_id is not null then by_email.person_id
             -- a lead no contact claims is a person of its own (int_people); one linked to a
             -- deleted contact belongs to nobody
-            when by_link.contact_id is null then 'lead:' || leads.lead_id
+            when by_link.contact_id is null then {{ person_key("'lead:' || leads.lead_id") }}
         end as person_id,
         case
             when by_link.person_id is not null then 'contact_link'

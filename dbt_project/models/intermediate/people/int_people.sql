@@ -5,7 +5,7 @@
 
 with contacts as (
     select
-        contacts.contact_id as person_id,
+        resolved.person_id,
         'contact' as person_kind,
         contacts.email,
         contacts.job_title,
@@ -16,7 +16,9 @@ with contacts as (
         contacts.created_at
     from {{ ref('stg_marketing__contacts') }} as contacts
     inner join {{ ref('int_contacts_resolved') }} as resolved
-        on resolved.contact_id = contacts.contact_id and resolved.person_id = contacts.contact_id
+        on resolved.contact_id = contacts.contact_id
+        -- the survivor itself (not a record merged into it)
+        and resolved.person_id = {{ person_key('contacts.contact_id') }}
 ),
 
 lead_only as (

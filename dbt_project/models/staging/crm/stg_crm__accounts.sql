@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'accounts') }}
+    {{ live_rows('crm', 'accounts') }}
 ),
 
 renamed as (

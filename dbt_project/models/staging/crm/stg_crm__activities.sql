@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'activities') }}
+    {{ live_rows('crm', 'activities') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'contacts') }}
+    {{ live_rows('crm', 'contacts') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'lead_history') }}
+    {{ live_rows('crm', 'lead_history') }}
 ),
 
 renamed as (

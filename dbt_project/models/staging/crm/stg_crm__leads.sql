@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'leads') }}
+    {{ live_rows('crm', 'leads') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'opportunities') }}
+    {{ live_rows('crm', 'opportunities') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'opportunity_history') }}
+    {{ live_rows('crm', 'opportunity_history') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'orders') }}
+    {{ live_rows('crm', 'orders') }}
 ),
 
 renamed as (

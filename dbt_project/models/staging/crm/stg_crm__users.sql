@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('crm', 'users') }}
+    {{ live_rows('crm', 'users') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'campaign_spend') }}
+    {{ live_rows('marketing', 'campaign_spend') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'campaigns') }}
+    {{ live_rows('marketing', 'campaigns') }}
 ),
 
 renamed as (

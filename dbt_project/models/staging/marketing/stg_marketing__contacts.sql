@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'contacts') }}
+    {{ live_rows('marketing', 'contacts') }}
 ),
 
 renamed as (

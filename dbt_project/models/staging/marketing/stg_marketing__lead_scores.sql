@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'lead_scores') }}
+    {{ live_rows('marketing', 'lead_scores') }}
 ),
 
 renamed as (

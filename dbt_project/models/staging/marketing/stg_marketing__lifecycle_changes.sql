@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'lifecycle_changes') }}
+    {{ live_rows('marketing', 'lifecycle_changes') }}
 ),
 
 renamed as (

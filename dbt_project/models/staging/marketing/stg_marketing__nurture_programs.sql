@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'nurture_programs') }}
+    {{ live_rows('marketing', 'nurture_programs') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('marketing', 'touchpoints') }}
+    {{ live_rows('marketing', 'touchpoints') }}
 ),
 
 renamed as (

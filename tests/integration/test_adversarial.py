@@ -357,3 +357,30 @@ def test_a_record_missing_from_a_later_full_export_is_deleted_and_back_when_it_r
     (folder / "leads.csv").write_text(both)  # L2 is back in the CRM
     _load(empty_warehouse, folder)
     assert people() == ["lead:L1", "lead:L2"]
+
+
+def test_policy_values_reach_sql_quoted_never_pasted(warehouse, tmp_path, monkeypatch):
+    from revgen.config import paths
+    from revgen.dbt import run_dbt
+
+    injected = "x', (select pg_read_file('/etc/passwd')), '"
+    policy = tmp_path / "policy.yml"
+    policy.write_text(
+        f'opportunity: {{sub_stages: [discovery, "{injected}"]}}\n'
+        "icp: {job_title_keywords: [_]}\n"
+    )
+    monkeypatch.setenv("REVGEN_POLICY", str(policy))
+    run_dbt(
+        warehouse, ["compile", "--select", "fct_opportunity_stage_changes int_contacts_qualified"]
+    )
+    compiled = {
+        path.name: path.read_text()
+        for path in (paths().dbt_target / "compiled").rglob("*.sql")
+        if path.name in ("fct_opportunity_stage_changes.sql", "int_contacts_qualified.sql")
+    }
+    stages = compiled["fct_opportunity_stage_changes.sql"]
+    assert "when 'x'', (select pg_read_file(''/etc/passwd'')), ''' then 2" in stages
+    assert "pg_read_file('/etc/passwd')" not in stages
+    # a keyword is text to find, not a LIKE pattern (`_` would match every title)
+    titles = compiled["int_contacts_qualified.sql"]
+    assert "strpos(lower(job_title), '_') > 0" in titles and " like " not in titles

@@ -303,7 +303,7 @@ def _dbt_task_seconds() -> float:
     import sqlite3
 
     from revgen.config import paths
-    from revgen.orchestration import DAG_ID
+    from revgen.local_airflow import DAG_ID
 
     with sqlite3.connect(paths().airflow_home / "airflow.db") as db:
         (run_id,) = db.execute(

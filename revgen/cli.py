@@ -169,7 +169,7 @@ def dbt(as_of: str | None, args: tuple[str, ...]) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def airflow(args: tuple[str, ...]) -> None:
     """Run the `airflow` command with revgen's AIRFLOW_HOME, DAGs and warehouse connection."""
-    from revgen.orchestration import airflow_command
+    from revgen.local_airflow import airflow_command
 
     os.execvpe(*airflow_command(list(args)))
 
@@ -179,7 +179,12 @@ def airflow(args: tuple[str, ...]) -> None:
 def airflow_ui(port: int) -> None:
     """Start Airflow (standalone, SQLite) on 127.0.0.1 with revgen's DAGs; Ctrl-C stops it."""
     from revgen.db import warehouse_url
-    from revgen.orchestration import login_hint, start_standalone, stop_process_group, wait_healthy
+    from revgen.local_airflow import (
+        login_hint,
+        start_standalone,
+        stop_process_group,
+        wait_healthy,
+    )
 
     process = start_standalone(warehouse_url(), port)
     try:

@@ -24,11 +24,24 @@ SQL_TYPES = {
 
 # Words PostgreSQL reads as a value of these types though no export means them as data: a row
 # holding one is rejected (invalid_<type>), and a file holding one never takes the direct COPY.
-_TIME_WORDS = ("epoch", "infinity", "+infinity", "-infinity", "now", "today", "tomorrow",
-               "yesterday", "allballs")
+_TIME_WORDS = (
+    "epoch",
+    "infinity",
+    "+infinity",
+    "-infinity",
+    "now",
+    "today",
+    "tomorrow",
+    "yesterday",
+    "allballs",
+)
 _NUMBER_WORDS = ("nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
-SPECIAL_WORDS = {"timestamp": _TIME_WORDS, "date": _TIME_WORDS,
-                 "numeric": _NUMBER_WORDS, "int": _NUMBER_WORDS}
+SPECIAL_WORDS = {
+    "timestamp": _TIME_WORDS,
+    "date": _TIME_WORDS,
+    "numeric": _NUMBER_WORDS,
+    "int": _NUMBER_WORDS,
+}
 
 
 @dataclass(frozen=True)

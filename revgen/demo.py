@@ -15,7 +15,7 @@ from revgen.db import check_reachable, connect, redact, uses_local_server, wareh
 from revgen.errors import ConfigError, StepFailed
 from revgen.generate import generate_company
 from revgen.load.schema import claim_for_demo
-from revgen.orchestration import DAG_ID, airflow_binary, airflow_env, ensure_airflow_db
+from revgen.local_airflow import DAG_ID, airflow_binary, airflow_env, ensure_airflow_db
 from revgen.policy import company_policy_path
 from revgen.report.html import write_report
 from revgen.report.summary import format_summary, read_summary

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from revgen.config import paths
-from revgen.db.local import LocalPostgres
 from revgen.errors import ConfigError, WarehouseUnreachable
+
+if TYPE_CHECKING:
+    from revgen.db.local import LocalPostgres
 
 
 def local_server() -> LocalPostgres:
+    """The project-local server (its binaries come from pgserver, imported only when needed)."""
+    from revgen.db.local import LocalPostgres
+
     return LocalPostgres(paths().pgdata)
 
 

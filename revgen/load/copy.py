@@ -26,7 +26,7 @@ import psycopg
 from psycopg import sql
 
 from revgen.contract import SPECIAL_WORDS, SQL_TYPES, Stream
-from revgen.sources.files.reader import Record
+from revgen.records import Record
 
 log = logging.getLogger(__name__)
 
@@ -337,9 +337,7 @@ def _mark_deleted_sql(stream: Stream) -> sql.Composed:
     """).format(table=sql.Identifier(stream.schema, stream.name), key_match=key_match)
 
 
-def already_loaded(
-    conn: psycopg.Connection, stream: Stream, file_name: str, sha256: str
-) -> bool:
+def already_loaded(conn: psycopg.Connection, stream: Stream, file_name: str, sha256: str) -> bool:
     """Whether this file, with these very bytes, is what the stream last loaded under its name. A
     file re-exported identical to an older one (state A, then B, then A again) loads again."""
     row = conn.execute(

@@ -7,29 +7,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import psycopg
 
-from revgen.contract import Stream
 from revgen.db import connect
 from revgen.load.copy import LoadResult, batched, load_records
 from revgen.load.schema import ensure_schema
-from revgen.sources.files.reader import Record
+from revgen.records import IncrementalStream, Record
 
 log = logging.getLogger(__name__)
-
-# fetch(watermark or None) -> (contract row, cursor value), ordered by cursor ascending
-Fetch = Callable[[str | None], Iterable[tuple[dict, str]]]
-
-
-@dataclass(frozen=True)
-class IncrementalStream:
-    system: str  # hubspot, salesforce
-    key: str  # the API object, e.g. contacts or Lead: the watermark's stream name
-    stream: Stream  # where its rows land
-    fetch: Fetch
 
 
 def get_watermark(conn: psycopg.Connection, system: str, key: str) -> str | None:

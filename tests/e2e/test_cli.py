@@ -61,7 +61,7 @@ def test_demo_twice_prints_the_same_summary_and_leaves_no_duplicates(tmp_path):
 
 
 def test_airflow_ui_becomes_healthy_on_loopback_and_stops_completely(tmp_path, warehouse):
-    from revgen.orchestration import start_standalone, stop_process_group, wait_healthy
+    from revgen.local_airflow import start_standalone, stop_process_group, wait_healthy
 
     port = free_port()
     process = start_standalone(warehouse, port)

@@ -66,7 +66,7 @@ def test_a_nul_byte_in_an_api_record_rejects_that_record_and_the_batch_loads(emp
     from revgen.db import connect
     from revgen.load.copy import load_records
     from revgen.load.schema import ensure_schema
-    from revgen.sources.files.reader import Record
+    from revgen.records import Record
 
     users = stream("crm", "users")
     records = [

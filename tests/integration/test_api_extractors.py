@@ -5,7 +5,8 @@ interruption with nothing lost and nothing doubled."""
 import pytest
 
 from revgen.contract import stream
-from revgen.load.incremental import IncrementalStream, get_watermark, run_incremental
+from revgen.load.incremental import get_watermark, run_incremental
+from revgen.records import IncrementalStream
 from revgen.sources.http import ApiError, RetryPolicy
 from revgen.sources.hubspot.client import HubSpot
 from revgen.sources.salesforce.client import Salesforce

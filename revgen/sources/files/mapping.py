@@ -94,7 +94,9 @@ class StreamMapping(BaseModel):
     @classmethod
     def _inside_the_folder(cls, value: str | None) -> str | None:
         if value is not None and (
-            PurePosixPath(value).is_absolute() or ".." in PurePosixPath(value).parts or "\\" in value
+            PurePosixPath(value).is_absolute()
+            or ".." in PurePosixPath(value).parts
+            or "\\" in value
         ):
             raise ValueError(
                 f"{value!r} reaches outside the landing folder: name files inside it "

@@ -14,12 +14,12 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from revgen.contract import Stream
 from revgen.errors import InputError
+from revgen.records import Record
 from revgen.sources.files.mapping import BadValue, StreamMapping
 
 log = logging.getLogger(__name__)
@@ -30,15 +30,6 @@ csv.field_size_limit(256 * 1024 * 1024)  # huge fields are quarantined by the lo
 
 SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".jsonl.gz")
 FILE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Record:
-    line: int
-    values: tuple[str | None, ...]
-    problem: str | None = None
-    problem_field: str | None = None
-    extra: str | None = None  # columns the contract does not know, as a JSON object (kept)
 
 
 def _open_text(path: Path, encoding: str) -> io.TextIOBase:

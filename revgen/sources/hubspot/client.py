@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from revgen.contract import stream
-from revgen.load.incremental import IncrementalStream
+from revgen.records import IncrementalStream
 from revgen.sources.http import ApiClient, RetryPolicy
 from revgen.sources.hubspot import settings
 

@@ -11,7 +11,7 @@ from datetime import datetime
 import requests
 
 from revgen.contract import stream
-from revgen.load.incremental import IncrementalStream
+from revgen.records import IncrementalStream
 from revgen.sources.http import ApiClient, ApiError, RetryPolicy
 from revgen.sources.salesforce import settings as s
 

@@ -65,7 +65,7 @@ DBT_LAYERS = {  # what each nightly dbt task builds (sources are tested with sta
     "marts": "path:models/marts",
     # the hourly watch: only the models between ownership sources and the orphan list
     "ownership": " ".join(
-        f"{source}+,+orphaned_leads"
+        f"{source}+,+kpi_orphans_by_reason"
         for source in (
             "stg_crm__users",
             "stg_crm__leads",

@@ -74,12 +74,13 @@ def build_orphan_alert(url: str) -> OrphanAlert:
     with connect(url) as conn:
         by_reason = dict(
             conn.execute(
-                "select reason, count(*) from marts.orphaned_leads group by 1 order by 1"
+                "select reason, sum(orphans)::bigint from marts.kpi_orphans_by_reason group by 1 order by 1"
             ).fetchall()
         )
         by_team = dict(
             conn.execute(
-                "select expected_owner_team, count(*) from marts.orphaned_leads group by 1 order by 1"
+                "select expected_owner_team, sum(orphans)::bigint from marts.kpi_orphans_by_reason "
+                "group by 1 order by 1"
             ).fetchall()
         )
         cursor = conn.execute(

@@ -76,8 +76,8 @@ def read_report_data(url: str) -> dict:
             ),
             "orphans_by_reason": _rows(
                 conn,
-                """select reason, count(*) as orphans
-                from marts.orphaned_leads group by 1 order by 2 desc""",
+                """select reason, sum(orphans)::bigint as orphans
+                from marts.kpi_orphans_by_reason group by 1 order by 2 desc""",
             ),
             "orphan_trend": _rows(
                 conn,

@@ -35,7 +35,8 @@ def read_summary(url: str) -> dict:
             "from marts.kpi_stage_conversion order by from_stage_order"
         ).fetchall()
         orphans = conn.execute(
-            "select reason, count(*) from marts.orphaned_leads group by reason order by reason"
+            "select reason, sum(orphans)::bigint from marts.kpi_orphans_by_reason "
+            "group by reason order by reason"
         ).fetchall()
         as_of = conn.execute("select max(as_of) from marts.kpi_stage_volume").fetchone()
         raw_rows = sum(

@@ -53,7 +53,7 @@ def test_an_orphan_is_alerted_once_then_quiet_then_only_the_new_one(
     load_company(empty_warehouse, folder)
     run_dbt(
         empty_warehouse,
-        ["build", "--select", "+orphaned_leads", "--indirect-selection", "cautious"],
+        ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
         as_of=as_of,
     )
 
@@ -92,7 +92,7 @@ def test_an_orphan_is_alerted_once_then_quiet_then_only_the_new_one(
     load_source(empty_warehouse, "crm", drop)
     run_dbt(
         empty_warehouse,
-        ["build", "--select", "+orphaned_leads", "--indirect-selection", "cautious"],
+        ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
         as_of=as_of,
     )
 
@@ -109,7 +109,7 @@ def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(empty_wareho
     load_company(empty_warehouse, folder)
     run_dbt(
         empty_warehouse,
-        ["build", "--select", "+orphaned_leads", "--indirect-selection", "cautious"],
+        ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
         as_of=truth["generator"]["as_of"],
     )
     result = alert_orphans(empty_warehouse, Channels())
@@ -129,7 +129,7 @@ def test_channels_are_independent_each_remembers_what_it_delivered_and_secrets_a
     load_company(empty_warehouse, folder)
     run_dbt(
         empty_warehouse,
-        ["build", "--select", "+orphaned_leads", "--indirect-selection", "cautious"],
+        ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
         as_of=truth["generator"]["as_of"],
     )
     posts, answers = [], [500, 500, 500, 200]  # the webhook fails a whole run, then recovers

@@ -25,7 +25,7 @@ from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.db import check_reachable, connect, warehouse_url
 from revgen.errors import ConfigError
-from revgen.load.schema import DEMO_DDL, drop_revgen_schemas, ensure_schema
+from revgen.load.schema import drop_revgen_schemas, ensure_schema
 from revgen.policy import company_policy_path, load_policy
 from revgen.sources.files.mapping import MAPPING_FILE, load_mapping
 from revgen.sources.files.reader import files_for
@@ -51,7 +51,6 @@ def _clear_demo_warehouse(url: str) -> bool:
     """Empty the warehouse when it holds the demo company; never when it holds anything else."""
     with connect(url, autocommit=True) as conn:
         ensure_schema(conn)
-        conn.execute(DEMO_DDL)
         if conn.execute("select 1 from revgen_meta.demo_company").fetchone() is None:
             return False
         with conn.transaction():

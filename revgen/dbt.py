@@ -68,13 +68,16 @@ def dbt_vars(as_of: str | None, bi_role: str = BI_ROLE) -> str:
     )
 
 
-def _bi_role(url: str) -> str:
-    """The role the marts are granted to, made sure of before dbt builds; when it cannot be
-    created (no CREATEROLE), the connecting user itself, so the build still succeeds."""
+def _prepare(url: str) -> str:
+    """Before dbt builds: revgen_meta (incremental models record their builds there) and the role
+    the marts are granted to; when that role cannot be created (no CREATEROLE), the connecting
+    user itself, so the build still succeeds."""
     from revgen.db import connect
     from revgen.load.schema import ensure_bi_role
+    from revgen.meta import META_DDL
 
     with connect(url, autocommit=True) as conn:
+        conn.execute(META_DDL)
         return BI_ROLE if ensure_bi_role(conn) else conninfo(url)["user"]
 
 
@@ -84,7 +87,7 @@ def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = T
     command = [str(dbt), *args]
     if args and args[0] in VAR_COMMANDS:
         # models that are (re)built get the BI grants; make sure the role is there first
-        role = _bi_role(url) if args[0] in ("build", "run") else BI_ROLE
+        role = _prepare(url) if args[0] in ("build", "run") else BI_ROLE
         command += ["--vars", dbt_vars(as_of, role)]
     log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
     completed = subprocess.run(command, env=dbt_env(url), cwd=paths().dbt_project)

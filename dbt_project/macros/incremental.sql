@@ -41,11 +41,8 @@
 {#- Post-hook of every incremental model: remember when this build started (the transaction's
     start, before any row was read) and with which policy and code. -#}
 {% macro record_build() -%}
-    create table if not exists revgen_meta.model_builds (
-        relation text primary key,
-        started_at timestamptz not null,
-        fingerprint text not null
-    );
+    {#- revgen_meta.model_builds is declared with the rest of revgen_meta (revgen/meta.py) and made
+        before every build (revgen/dbt.py) -#}
     insert into revgen_meta.model_builds (relation, started_at, fingerprint)
     values ('{{ this }}', now(), '{{ build_fingerprint() }}')
     on conflict (relation) do update

@@ -7,33 +7,10 @@ import logging
 from dataclasses import dataclass, field
 
 from revgen.db import connect
+from revgen.meta import META_DDL
 
 log = logging.getLogger(__name__)
 OLDEST_SHOWN = 20
-
-
-STATE_DDL = """
-create schema if not exists revgen_meta;
-create table if not exists revgen_meta.orphan_history (
-    checked_at timestamptz not null,
-    as_of      timestamptz,
-    reason     text not null,
-    orphans    bigint not null
-);
-create table if not exists revgen_meta.orphan_alerts (
-    person_id       text primary key,
-    reason          text not null,
-    first_seen_at   timestamptz not null,
-    last_alerted_at timestamptz
-);
--- what each channel delivered: a failing channel never makes another repeat itself
-create table if not exists revgen_meta.orphan_alert_deliveries (
-    person_id       text not null,
-    channel         text not null,
-    last_alerted_at timestamptz not null,
-    primary key (person_id, channel)
-)
-"""
 
 
 @dataclass
@@ -101,7 +78,7 @@ def alert_new_orphans(url: str, channels, quiet_hours: float, docs=None) -> dict
     from revgen.alerts.channels import AlertError, deliver, delivery_error
 
     with connect(url, autocommit=True) as conn:
-        conn.execute(STATE_DDL)
+        conn.execute(META_DDL)
         current = dict(conn.execute("select person_id, reason from marts.orphaned_leads"))
         known = {row[0] for row in conn.execute("select person_id from revgen_meta.orphan_alerts")}
         recent: dict[str, set[str]] = {}

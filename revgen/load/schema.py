@@ -6,53 +6,7 @@ import psycopg
 from psycopg import sql
 
 from revgen.contract import SQL_TYPES, STREAMS, Stream
-
-META_DDL = """
-create schema if not exists revgen_meta;
-
-create table if not exists revgen_meta.load_runs (
-    batch_id      uuid primary key,
-    source        text not null,
-    stream        text not null,
-    file_name     text not null,
-    file_sha256   text not null,
-    started_at    timestamptz not null,
-    finished_at   timestamptz not null,
-    rows_read     bigint not null,
-    rows_loaded   bigint not null,
-    rows_rejected bigint not null,
-    rows_inserted bigint not null,
-    rows_updated  bigint not null,
-    constraint load_runs_reconcile check (rows_read = rows_loaded + rows_rejected)
-);
-
-create table if not exists revgen_meta.rejects (
-    source      text not null,
-    stream      text not null,
-    file_name   text not null,
-    file_sha256 text not null,
-    line        bigint not null,
-    field       text,
-    value       text,
-    reason      text not null,
-    batch_id    uuid not null,
-    rejected_at timestamptz not null,
-    primary key (source, stream, file_sha256, line)
-);
--- the rejected record's key (its primary key values joined by '|'), and when a later load
--- accepted a record with that key: a resolved reject is history, not an open problem
-alter table revgen_meta.rejects add column if not exists record_key text;
-alter table revgen_meta.rejects add column if not exists resolved_at timestamptz;
-alter table revgen_meta.rejects add column if not exists resolved_batch_id uuid;
-
-create table if not exists revgen_meta.watermarks (
-    source     text not null,
-    stream     text not null,
-    value      text not null,
-    updated_at timestamptz not null,
-    primary key (source, stream)
-);
-"""
+from revgen.meta import META_DDL
 
 # `pg_input_is_valid` exists from PostgreSQL 16; older servers get an exception-catching twin.
 IS_VALID_16 = """
@@ -175,12 +129,6 @@ def ensure_schema(conn: psycopg.Connection) -> None:
                     )
 
 
-DEMO_DDL = """
-create table if not exists revgen_meta.demo_company (
-    id        boolean primary key default true check (id),
-    generator jsonb not null
-)
-"""
 RESET_SCHEMAS = ("raw_marketing", "raw_crm", "revgen_meta", "staging", "intermediate", "marts")
 
 
@@ -203,7 +151,6 @@ def claim_for_demo(conn: psycopg.Connection, generator: dict) -> bool:
 
     ensure_schema(conn)
     with conn.transaction():
-        conn.execute(DEMO_DDL)
         row = conn.execute("select generator from revgen_meta.demo_company").fetchone()
         if row is not None and row[0] == generator:
             return False
@@ -218,7 +165,6 @@ def claim_for_demo(conn: psycopg.Connection, generator: dict) -> bool:
             drop_revgen_schemas(conn)
     ensure_schema(conn)
     with conn.transaction():
-        conn.execute(DEMO_DDL)
         conn.execute(
             "insert into revgen_meta.demo_company (generator) values (%s)", (json.dumps(generator),)
         )

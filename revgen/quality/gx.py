@@ -11,25 +11,11 @@ from pathlib import Path
 from revgen.config import paths
 from revgen.db import connect
 from revgen.errors import ConfigError, StepFailed
+from revgen.meta import META_DDL
 from revgen.quality.suites import Suite, load_suites
 
 log = logging.getLogger(__name__)
 
-RESULTS_DDL = """
-create schema if not exists revgen_meta;
-create table if not exists revgen_meta.quality_results (
-    run_id           text not null,
-    suite            text not null,
-    expectation      text not null,
-    expectation_index integer not null,
-    is_blocking      boolean not null,
-    success          boolean not null,
-    unexpected_count bigint,
-    failing_ids      text[],
-    checked_at       timestamptz not null,
-    primary key (run_id, suite, expectation_index)
-);
-"""
 MAX_IDS_KEPT = 1000
 DOCS_SITE = "revgen"
 
@@ -166,7 +152,7 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
 def _store(url: str, run_id: str, outcomes: list[ExpectationOutcome]) -> None:
     checked_at = datetime.now(UTC)
     with connect(url, autocommit=True) as conn, conn.transaction():
-        conn.execute(RESULTS_DDL)
+        conn.execute(META_DDL)
         conn.execute("delete from revgen_meta.quality_results where run_id = %s", (run_id,))
         with conn.cursor() as cursor:
             cursor.executemany(

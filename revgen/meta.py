@@ -1,0 +1,104 @@
+"""revgen's own bookkeeping schema, `revgen_meta`: every table of it, declared here and nowhere
+else. Loads, quality checks, alerts and dbt's incremental models write to it; BI never reads it.
+
+    load_runs, rejects      every batch loaded (read = loaded + rejected) and every rejected row
+    watermarks              API extracts: where each object's next extract starts
+    quality_results         every expectation of every run, with failing ids
+    orphan_history, orphan_alerts, orphan_alert_deliveries
+                            orphans counted per run, first seen, and what each channel delivered
+    model_builds            when each incremental dbt model last built, with which code and policy
+    demo_company            which demo company the warehouse holds (absent: not a demo)
+
+The PII key (pii_key) and the type checks used by loads are made by revgen.load.schema.
+"""
+
+META_DDL = """
+create schema if not exists revgen_meta;
+
+create table if not exists revgen_meta.load_runs (
+    batch_id      uuid primary key,
+    source        text not null,
+    stream        text not null,
+    file_name     text not null,
+    file_sha256   text not null,
+    started_at    timestamptz not null,
+    finished_at   timestamptz not null,
+    rows_read     bigint not null,
+    rows_loaded   bigint not null,
+    rows_rejected bigint not null,
+    rows_inserted bigint not null,
+    rows_updated  bigint not null,
+    constraint load_runs_reconcile check (rows_read = rows_loaded + rows_rejected)
+);
+
+create table if not exists revgen_meta.rejects (
+    source      text not null,
+    stream      text not null,
+    file_name   text not null,
+    file_sha256 text not null,
+    line        bigint not null,
+    field       text,
+    value       text,
+    reason      text not null,
+    batch_id    uuid not null,
+    rejected_at timestamptz not null,
+    primary key (source, stream, file_sha256, line)
+);
+-- the rejected record's key (its primary key values joined by '|'), and when a later load
+-- accepted a record with that key: a resolved reject is history, not an open problem
+alter table revgen_meta.rejects add column if not exists record_key text;
+alter table revgen_meta.rejects add column if not exists resolved_at timestamptz;
+alter table revgen_meta.rejects add column if not exists resolved_batch_id uuid;
+
+create table if not exists revgen_meta.watermarks (
+    source     text not null,
+    stream     text not null,
+    value      text not null,
+    updated_at timestamptz not null,
+    primary key (source, stream)
+);
+
+create table if not exists revgen_meta.quality_results (
+    run_id           text not null,
+    suite            text not null,
+    expectation      text not null,
+    expectation_index integer not null,
+    is_blocking      boolean not null,
+    success          boolean not null,
+    unexpected_count bigint,
+    failing_ids      text[],
+    checked_at       timestamptz not null,
+    primary key (run_id, suite, expectation_index)
+);
+
+create table if not exists revgen_meta.orphan_history (
+    checked_at timestamptz not null,
+    as_of      timestamptz,
+    reason     text not null,
+    orphans    bigint not null
+);
+create table if not exists revgen_meta.orphan_alerts (
+    person_id       text primary key,
+    reason          text not null,
+    first_seen_at   timestamptz not null,
+    last_alerted_at timestamptz
+);
+-- what each channel delivered: a failing channel never makes another repeat itself
+create table if not exists revgen_meta.orphan_alert_deliveries (
+    person_id       text not null,
+    channel         text not null,
+    last_alerted_at timestamptz not null,
+    primary key (person_id, channel)
+);
+
+create table if not exists revgen_meta.model_builds (
+    relation    text primary key,
+    started_at  timestamptz not null,
+    fingerprint text not null
+);
+
+create table if not exists revgen_meta.demo_company (
+    id        boolean primary key default true check (id),
+    generator jsonb not null
+);
+"""

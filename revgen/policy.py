@@ -13,6 +13,10 @@ from revgen.config import paths, read_yaml
 from revgen.errors import ConfigError
 
 STAGE_NAMES = ("awareness", "preference", "database", "prospect", "lead", "opportunity", "customer")
+# awareness and preference are measured per campaign (mostly anonymous reach); from the database
+# stage on, per person. dbt's macro person_stages() and kpi_stage_volume.is_per_person read this.
+PER_PERSON_FROM = STAGE_NAMES.index("database")
+PERSON_STAGES = STAGE_NAMES[PER_PERSON_FROM:]
 
 
 class _Strict(BaseModel):
@@ -178,12 +182,12 @@ class Policy(_Strict):
         wrong_stages = {
             k: v
             for k, v in self.lifecycle_stages.items()
-            if v is not None and v not in STAGE_NAMES[2:]
+            if v is not None and v not in PERSON_STAGES
         }
         if wrong_stages:
             raise ValueError(
                 f"lifecycle_stages: {', '.join(f'{k} -> {v}' for k, v in wrong_stages.items())}: "
-                f"a lifecycle word must become one of {', '.join(STAGE_NAMES[2:])} or null"
+                f"a lifecycle word must become one of {', '.join(PERSON_STAGES)} or null"
             )
         return self
 
@@ -201,6 +205,7 @@ class Policy(_Strict):
 
     def dbt_vars(self) -> dict:
         policy = self.model_dump(mode="json")
+        policy["per_person_from"] = PER_PERSON_FROM + 1  # a stage_order: database
         # the built-in vocabularies under the company's own words, keys lower-cased
         policy["lead_statuses"] = {
             **LEAD_STATUSES,

@@ -45,9 +45,9 @@
 {#- The per-person stages (from the third on: awareness and preference are measured per campaign),
     as consecutive pairs: select from_stage_order, from_stage, to_stage. -#}
 {% macro stage_pairs() -%}
-    {%- set stages = policy()['stages'][2:] -%}
+    {%- set stages = person_stages() -%}
     {%- for stage in stages[:-1] %}
-    select {{ loop.index + 2 }} as from_stage_order, {{ sql_string(stage.name) }} as from_stage,
+    select {{ loop.index + policy()['per_person_from'] - 1 }} as from_stage_order, {{ sql_string(stage.name) }} as from_stage,
         {{ sql_string(stages[loop.index].name) }} as to_stage
     {{- " union all" if not loop.last }}
     {%- endfor %}
@@ -108,4 +108,10 @@
 {% macro person_key(column) -%}
     case when {{ column }} like '%@%'
         then 'pii:' || left(revgen_meta.pii_hash({{ column }}), 24) else {{ column }} end
+{%- endmacro %}
+
+{#- The stages measured per person (database onward; awareness and preference are measured per
+    campaign): revgen/policy.py PERSON_STAGES, handed over as policy.per_person_from. -#}
+{% macro person_stages() -%}
+    {{ return(policy()['stages'][policy()['per_person_from'] - 1:]) }}
 {%- endmacro %}

@@ -19,7 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-FUNNEL = ("database", "prospect", "lead", "opportunity", "customer")
+from revgen.policy import PERSON_STAGES
+
+FUNNEL = PERSON_STAGES  # the stages measured per person (revgen/policy.py)
 MODELS = ("first_touch", "last_touch", "linear", "w_shaped")
 
 

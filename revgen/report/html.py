@@ -44,7 +44,7 @@ def read_report_data(url: str) -> dict:
                 c.velocity_days_median, c.velocity_days_p90, c.people_entered, c.people_converted
                 from marts.kpi_stage_volume v
                 left join marts.kpi_stage_conversion c on c.from_stage = v.stage_name
-                where v.stage_order >= 3 order by v.stage_order""",
+                where v.is_per_person order by v.stage_order""",
             ),
             "as_of": conn.execute("select max(as_of) from marts.kpi_stage_volume").fetchone()[0],
             "speed": _rows(conn, "select * from marts.kpi_speed_to_lead")[0],

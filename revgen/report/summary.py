@@ -22,7 +22,7 @@ def read_summary(url: str) -> dict:
         # awareness and preference are measured per campaign (anonymous reach), not per person
         stages = conn.execute(
             "select stage_name, people from marts.kpi_stage_volume "
-            "where stage_order >= 3 order by stage_order"
+            "where is_per_person order by stage_order"
         ).fetchall()
         reach = conn.execute(
             "select (select coalesce(sum(anonymous_touches), 0) from marts.kpi_campaign_attribution),"

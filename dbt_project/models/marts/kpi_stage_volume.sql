@@ -22,6 +22,7 @@ final as (
         stages.stage_order,
         stages.stage_name,
         coalesce(counted.people, 0) as people,
+        stages.stage_order >= {{ policy()['per_person_from'] }} as is_per_person,
         {{ as_of() }} as as_of
     from stages
     left join counted on counted.current_stage = stages.stage_name

@@ -29,6 +29,11 @@ text-align:left}td.n,th.n{text-align:right}.chart text{font-size:12px;fill:#1f29
 )
 
 
+def _minutes(value) -> str:
+    """Minutes as a person reads them, or "not measurable" when there is no basis."""
+    return "not measurable" if value is None else f"{float(value):,.0f} min"
+
+
 def _rows(conn, query: str) -> list[dict]:
     cursor = conn.execute(query)
     names = [column.name for column in cursor.description or []]
@@ -158,7 +163,11 @@ def render(data: dict) -> str:
     sla_tiles = "".join(
         f'<div class="tile">SLA {escape(r["stage_name"])} ({r["sla_hours"]} h)'
         f'<b data-kpi="sla.{r["stage_name"]}">{_pct(r["compliance"])}</b>'
-        f"{r['handovers_met']:,} of {r['handovers_decided']:,} hand-overs</div>"
+        + (
+            f"{r['handovers_met']:,} of {r['handovers_decided']:,} hand-overs</div>"
+            if r["compliance"] is not None
+            else "not measurable: no acceptance on record</div>"
+        )
         for r in data["sla"]
     )
     cost_rows = "".join(
@@ -235,7 +244,7 @@ def render(data: dict) -> str:
 Written by revgen after the run; every figure comes from the marts.</p>
 <div class="tiles">
 <div class="tile">Orphaned leads<b class="bad" data-kpi="orphans.total">{total_orphans:,}</b>owned by nobody</div>
-<div class="tile">Speed to lead (median)<b data-kpi="speed.median_minutes">{float(speed["median_minutes"] or 0):,.0f} min</b>
+<div class="tile">Speed to lead (median)<b data-kpi="speed.median_minutes">{_minutes(speed["median_minutes"])}</b>
 {_pct(speed["share_within_1h"])} within 1 h</div>{sla_tiles}
 <div class="tile">Wasted sales time<b class="bad" data-kpi="waste.total_usd">{_money(total_waste)}</b>on unripe people</div>
 <div class="tile">Unmeasurable spend<b data-kpi="unmeasurable.share">{_pct(unmeasurable["unmeasurable_share"])}</b>

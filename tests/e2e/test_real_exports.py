@@ -235,3 +235,14 @@ def test_a_run_for_a_date_that_runs_nothing_fails_with_a_sentence(x_education):
     ran = revgen_cli("run", "--as-of", "1999-06-01", env={"REVGEN_HOME": str(home)}, timeout=600)
     assert ran.returncode != 0
     assert "ran no task for 1999-06-01" in ran.stderr
+
+
+def test_maven_what_the_export_cannot_show_reads_not_measurable_not_zero(maven):
+    home, url, _ = maven
+    # no activities and no lead status history: nothing says when a hand-over was accepted
+    assert rows(url, "select compliance from marts.kpi_sla_compliance") == [(None,)]
+    assert rows(url, "select median_minutes from marts.kpi_speed_to_lead") == [(None,)]
+    (report,) = (home / "reports").glob("funnel-2018-01-01.html")
+    page = report.read_text()
+    assert 'data-kpi="speed.median_minutes">not measurable<' in page
+    assert 'data-kpi="sla.lead">n/a</b>not measurable' in page

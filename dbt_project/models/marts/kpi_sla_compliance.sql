@@ -19,6 +19,13 @@ acceptances as (
     where field = 'status' and new_value = 'working'
 ),
 
+observed as (
+    -- acceptance is seen only in a lead status history: without one it is not measurable
+    select count(*) > 0 as has_status_history
+    from {{ ref('stg_crm__lead_history') }}
+    where field = 'status'
+),
+
 handovers as (
     select
         person_id,
@@ -60,10 +67,11 @@ final as (
         {{ sla_hours }} as sla_hours,
         cast(coalesce(sum(is_decided), 0) as {{ dbt.type_bigint() }}) as handovers_decided,
         cast(coalesce(sum(is_met), 0) as {{ dbt.type_bigint() }}) as handovers_met,
-        case when sum(is_decided) > 0
+        case when sum(is_decided) > 0 and bool_and(observed.has_status_history)
             then cast(sum(is_met) as {{ dbt.type_float() }}) / sum(is_decided)
         end as compliance
     from judged
+    cross join observed
 )
 
 select * from final

@@ -104,14 +104,20 @@ def test_an_orphan_is_alerted_once_then_quiet_then_only_the_new_one(
     assert f"New since the last alert: {healthy[1]}" in posts[1]["text"]
 
 
-def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(empty_warehouse, company):
+def _orphans_built(url: str, company) -> dict:
+    """The company loaded and built up to the orphan counts; returns its ground truth."""
     folder, truth = company
-    load_company(empty_warehouse, folder)
+    load_company(url, folder)
     run_dbt(
-        empty_warehouse,
+        url,
         ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
         as_of=truth["generator"]["as_of"],
     )
+    return truth
+
+
+def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(empty_warehouse, company):
+    truth = _orphans_built(empty_warehouse, company)
     result = alert_orphans(empty_warehouse, Channels())
     assert result["alerted"] == 0 and result["orphans"] == len(truth["orphans"])
     assert rows(
@@ -125,13 +131,7 @@ def test_channels_are_independent_each_remembers_what_it_delivered_and_secrets_a
 ):
     from revgen.alerts.channels import AlertError
 
-    folder, truth = company
-    load_company(empty_warehouse, folder)
-    run_dbt(
-        empty_warehouse,
-        ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
-        as_of=truth["generator"]["as_of"],
-    )
+    _orphans_built(empty_warehouse, company)
     posts, answers = [], [500, 500, 500, 200]  # the webhook fails a whole run, then recovers
 
     def route(method, path, query, body):

@@ -1,0 +1,18 @@
+{#- The sales outcomes of a group of judged opportunities (int_opportunities_judged): counts, win
+    rate by count and by amount, average won deal, sales cycle (mean, median, p90). -#}
+{% macro sales_outcomes() -%}
+        cast(sum(is_won) as {{ dbt.type_bigint() }}) as won,
+        cast(sum(1 - is_closed) as {{ dbt.type_bigint() }}) as open,
+        case when sum(is_closed) > 0
+            then cast(sum(is_won) as {{ dbt.type_float() }}) / sum(is_closed) end
+            as win_rate_by_count,
+        case when sum(is_closed * amount_usd) > 0
+            then cast(sum(is_won * amount_usd) / sum(is_closed * amount_usd)
+                as {{ dbt.type_float() }}) end
+            as win_rate_by_amount,
+        case when sum(is_won) > 0
+            then round(sum(is_won * amount_usd) / sum(is_won), 2) end as average_deal_usd,
+        {{ exact_mean("cycle_days") }} as cycle_days_mean,
+        percentile_cont(0.5) within group (order by cycle_days) as cycle_days_median,
+        percentile_cont(0.9) within group (order by cycle_days) as cycle_days_p90
+{%- endmacro %}

@@ -1,0 +1,25 @@
+{#- Every opportunity judged once for the sales-outcome marts: closed, won, and its sales cycle in
+    days (creation to a win). kpi_opportunity_outcomes and kpi_sales_by_owner aggregate it with
+    the macro sales_outcomes(). -#}
+
+with opportunities as (
+    select opportunity_id, opportunity_type, owner_id, stage, amount_usd, created_at, closed_at
+    from {{ ref('int_opportunities_resolved') }}
+),
+
+final as (
+    select
+        opportunity_id,
+        coalesce(opportunity_type, 'unknown') as opportunity_type,
+        owner_id,
+        amount_usd,
+        case when stage in ('won', 'lost') then 1 else 0 end as is_closed,
+        case when stage = 'won' then 1 else 0 end as is_won,
+        case when stage = 'won'
+            then cast({{ dbt.datediff('created_at', 'closed_at', 'second') }}
+                as {{ dbt.type_float() }}) / 86400
+        end as cycle_days
+    from opportunities
+)
+
+select * from final

@@ -124,6 +124,17 @@ def alert_new_orphans(url: str, channels, quiet_hours: float, docs=None) -> dict
                 ", ".join(result["channels"]),
             )
     with connect(url, autocommit=True) as conn, conn.transaction():
+        # every check counts its orphans, for the trend (a check with none counts 0)
+        conn.execute(
+            """
+            insert into revgen_meta.orphan_history (checked_at, as_of, reason, orphans)
+            select now(), max(as_of), reason, sum(orphans)
+            from marts.kpi_orphans_by_reason group by reason
+            union all
+            select now(), null, 'none', 0
+            where not exists (select 1 from marts.kpi_orphans_by_reason)
+        """
+        )
         gone = list(current)
         conn.execute(
             "delete from revgen_meta.orphan_alerts where not (person_id = any(%s))", (gone,)

@@ -120,6 +120,13 @@ def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(empty_wareho
     truth = _orphans_built(empty_warehouse, company)
     result = alert_orphans(empty_warehouse, Channels())
     assert result["alerted"] == 0 and result["orphans"] == len(truth["orphans"])
+    alert_orphans(empty_warehouse, Channels())
+    # every check is counted for the report's trend, alerted or not
+    assert rows(
+        empty_warehouse,
+        "select count(distinct checked_at), sum(orphans) / count(distinct checked_at) "
+        "from revgen_meta.orphan_history",
+    ) == [(2, len(truth["orphans"]))]
     assert rows(
         empty_warehouse,
         "select count(*) from revgen_meta.orphan_alerts where last_alerted_at is null",

@@ -29,11 +29,18 @@ def cli(verbose: bool) -> None:
 
 
 @cli.command()
-def contract() -> None:
-    """Print the raw contract as Markdown (docs/raw_contract.md)."""
-    from revgen.contract import markdown
+@click.option(
+    "--dbt-sources",
+    "source",
+    default=None,
+    type=click.Choice(["marketing", "crm"]),
+    help="Print dbt's sources yml of that raw schema instead.",
+)
+def contract(source: str | None) -> None:
+    """Print the raw contract as Markdown (docs/raw_contract.md), or a source's dbt sources yml."""
+    from revgen.contract import dbt_sources, markdown
 
-    click.echo(markdown(), nl=False)
+    click.echo(dbt_sources(source) if source else markdown(), nl=False)
 
 
 # ---------------------------------------------------------------------------------------- db

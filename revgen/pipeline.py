@@ -58,34 +58,12 @@ def load_files(
     return totals
 
 
-DBT_LAYERS = {  # what each nightly dbt task builds (sources are tested with staging)
-    "staging": "source:* path:models/staging",
-    "snapshots": "resource_type:snapshot",
-    "intermediate": "path:models/intermediate",
-    "marts": "path:models/marts",
-    # the hourly watch: only the models between ownership sources and the orphan list
-    "ownership": " ".join(
-        f"{source}+,+kpi_orphans_by_reason"
-        for source in (
-            "stg_crm__users",
-            "stg_crm__leads",
-            "stg_crm__lead_history",
-            "stg_marketing__nurture_programs",
-        )
-    ),
-}
-
-
 def build_models(url: str, as_of: str, layer: str | None = None) -> dict[str, str]:
     """dbt build of one layer (or the whole project), as of the run's data interval end."""
     from revgen.dbt import run_dbt
 
-    selection = (
-        ["--select", *DBT_LAYERS[layer].split(), "--indirect-selection", "cautious"]
-        if layer
-        else []
-    )
-    run_dbt(url, ["build", *selection], as_of=as_of)
+    # each layer (and the hourly watch's `ownership`) is a selector of dbt_project/selectors.yml
+    run_dbt(url, ["build", *(["--selector", layer] if layer else [])], as_of=as_of)
     return {"as_of": as_of, "layer": layer or "all"}
 
 

@@ -49,6 +49,15 @@ def test_raw_contract_page_is_in_sync_with_the_code():
     assert (ROOT / "docs" / "raw_contract.md").read_text() == markdown()
 
 
+@pytest.mark.parametrize("source", ["marketing", "crm"])
+def test_dbt_sources_are_in_sync_with_the_contract(source):
+    from revgen.contract import dbt_sources
+    from tests.helpers import ROOT
+
+    path = ROOT / "dbt_project" / "models" / "staging" / source / f"_{source}__sources.yml"
+    assert path.read_text() == dbt_sources(source)
+
+
 def test_a_company_policy_names_only_what_differs_and_the_rest_is_the_shipped_policy(tmp_path):
     own = tmp_path / "policy.yml"
     own.write_text("mql: {score_threshold: 75}\nevidence: {lead: [crm_lead, computed]}\n")

@@ -151,12 +151,15 @@ def _csv_text(records: list[Record]) -> str:
     return buffer.getvalue()
 
 
+JSON_NUL = "\\u0000"  # a NUL in an unknown column, as json.dumps writes it into `_extra`
+
+
 def _without_nul(record: Record, stream: Stream) -> Record:
     """PostgreSQL text cannot hold a NUL character (\\x00): a record with one (a file's or an
     API's) is rejected as `invalid_character`, naming the field, and the NULs are dropped so the
     rest of the batch still loads."""
     if not any(value is not None and "\x00" in value for value in record.values):
-        if record.extra is None or "\x00" not in record.extra:
+        if record.extra is None or JSON_NUL not in record.extra:
             return record
     field = next(
         (
@@ -171,7 +174,7 @@ def _without_nul(record: Record, stream: Stream) -> Record:
         tuple(None if value is None else value.replace("\x00", "") for value in record.values),
         record.problem or "invalid_character",
         record.problem_field or field,
-        record.extra.replace("\x00", "") if record.extra else None,
+        record.extra.replace(JSON_NUL, "") if record.extra else None,
     )
 
 
@@ -390,7 +393,7 @@ def load_records(
                 size = 0
                 for batch in batched(records, 5000):
                     text = _csv_text(batch)
-                    if "\x00" in text:  # rare: only then look at each record
+                    if "\x00" in text or JSON_NUL in text:  # rare: then look at each record
                         text = _csv_text([_without_nul(record, stream) for record in batch])
                     pending.append(text)
                     size += len(text)

@@ -384,3 +384,25 @@ def test_policy_values_reach_sql_quoted_never_pasted(warehouse, tmp_path, monkey
     # a keyword is text to find, not a LIKE pattern (`_` would match every title)
     titles = compiled["int_contacts_qualified.sql"]
     assert "strpos(lower(job_title), '_') > 0" in titles and " like " not in titles
+
+
+def test_a_nul_byte_in_a_column_the_contract_does_not_know_rejects_only_its_row(
+    empty_warehouse, tmp_path
+):
+    lead = "2026-03-01T10:00:00Z"
+    folder = _crm(
+        tmp_path,
+        {
+            "leads.csv": (
+                LEADS_HEADER.replace("\n", ",note\n")
+                + f"L1,new,U1,{lead},{lead},fine\nL2,new,U1,{lead},{lead},bad\x00note\n"
+            ).encode()
+        },
+    )
+    results = _load(empty_warehouse, folder)
+    leads = next(r for r in results if r.stream == "leads")
+    assert (leads.rows_loaded, leads.rows_rejected) == (1, 1)
+    assert _rejects(empty_warehouse) == {"L2": ("_extra", "invalid_character")}
+    assert rows(empty_warehouse, "select lead_id, _extra->>'note' from raw_crm.leads") == [
+        ("L1", "fine")
+    ]

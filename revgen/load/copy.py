@@ -222,10 +222,18 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed]:
         )
         for number, (_, name, _) in enumerate(checks)
     )
+    # a problem the reader found names its column (or says why, e.g. `3 of 8 fields`): the
+    # value of that column, when it names one
+    problem_value = sql.SQL("case _problem_field {} end").format(
+        sql.SQL(" ").join(
+            sql.SQL("when {} then left({}, 200)").format(sql.Literal(name), sql.Identifier(name))
+            for name in stream.column_names
+        )
+    )
     value = sql.SQL(" ").join(
         sql.SQL("when {} then {}").format(
             sql.Literal(number),
-            sql.SQL("null") if not name else sql.SQL("left({}, 200)").format(sql.Identifier(name)),
+            problem_value if not name else sql.SQL("left({}, 200)").format(sql.Identifier(name)),
         )
         for number, (_, name, _) in enumerate(checks)
     )

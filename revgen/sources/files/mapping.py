@@ -25,7 +25,7 @@ A column may name several export columns (`created_at: [Engage Date, Close Date]
 that is not empty gives the value. Several streams may read the same file, each with its own
 columns, filter and constants. A value that does not read in the given format (or as ISO 8601
 when none is given; with decimal_comma, as a decimal-comma number) rejects its row (reason
-invalid_timestamp, invalid_date or invalid_number, with file, line and field): it is never
+invalid_timestamp, invalid_date or invalid_numeric, with file, line and field): it is never
 loaded as something else, and the rest of the file loads.
 """
 
@@ -52,7 +52,8 @@ DECIMAL_COMMA = re.compile(r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?")
 
 
 class BadValue(ValueError):
-    """An export value that does not read as the mapping says: its reason for the reject."""
+    """An export value that does not read as the mapping says; its message is the reject's
+    reason code, the same the loader gives a value that does not parse (invalid_<type>)."""
 
 
 class StreamMapping(BaseModel):
@@ -174,7 +175,7 @@ class StreamMapping(BaseModel):
             return self._date(column, value)
         if column_type in ("numeric", "int") and self.decimal_comma:
             if not DECIMAL_COMMA.fullmatch(value):
-                raise BadValue("invalid_number (expected a decimal comma: 1.234,50)")
+                raise BadValue(f"invalid_{column_type}")  # not a decimal-comma number
             return value.replace(".", "").replace(",", ".")
         return value
 
@@ -187,7 +188,7 @@ class StreamMapping(BaseModel):
                 else datetime.fromisoformat(value.replace("Z", "+00:00"))
             )
         except ValueError:
-            raise BadValue(f"invalid_timestamp (expected {layout or 'ISO 8601'})") from None
+            raise BadValue("invalid_timestamp") from None  # not in the format, or not ISO 8601
         if moment.tzinfo is None:  # the mapping's zone, for ISO values too
             moment = moment.replace(tzinfo=self.zone)
         return moment.astimezone(UTC).isoformat()
@@ -199,7 +200,7 @@ class StreamMapping(BaseModel):
                 return datetime.strptime(value, layout).date().isoformat()
             return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
         except ValueError:
-            raise BadValue(f"invalid_date (expected {layout or 'ISO 8601'})") from None
+            raise BadValue("invalid_date") from None
 
 
 class SourceMapping(BaseModel):

@@ -83,20 +83,21 @@ opportunities as (
     {%- endif %}
 ),
 
-opportunity_closings as (
+closings_in_history as (
     select history_id, opportunity_id, stage, changed_at
     from {{ ref('stg_crm__opportunity_history') }}
     where stage in ('won', 'lost')
+),
+
+opportunity_closings as (
+    select * from closings_in_history
     union all
     -- an opportunity without a closing in its history (a current-state export): its own stage
     -- and close date
     select 'closed:' || opportunity_id, opportunity_id, stage, closed_at
     from opportunities
     where stage in ('won', 'lost') and closed_at is not null
-        and opportunity_id not in (
-            select opportunity_id from {{ ref('stg_crm__opportunity_history') }}
-            where stage in ('won', 'lost')
-        )
+        and opportunity_id not in (select opportunity_id from closings_in_history)
 ),
 
 prospects as (

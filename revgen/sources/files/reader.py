@@ -20,6 +20,7 @@ from pathlib import Path
 from revgen.contract import Stream
 from revgen.errors import InputError
 from revgen.records import Record
+from revgen.sources.columns import as_text
 from revgen.sources.files.mapping import BadValue, StreamMapping
 
 log = logging.getLogger(__name__)
@@ -185,14 +186,6 @@ def _csv_records(
             yield Record(line, values, problem, field, extra)
 
 
-def _text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _jsonl_records(
     handle: io.TextIOBase, stream: Stream, path: Path, mapping: StreamMapping
 ) -> Iterator[Record]:
@@ -210,7 +203,7 @@ def _jsonl_records(
         except ValueError as err:
             yield Record(line, (None,) * len(stream.columns), "invalid_json", str(err)[:200])
             continue
-        converted = convert({key: _text(value) for key, value in item.items()})
+        converted = convert({key: as_text(value) for key, value in item.items()})
         if converted is None:
             continue
         values, problem, field = converted

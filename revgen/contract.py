@@ -366,5 +366,8 @@ def dbt_sources(source: str) -> str:
         "    tables:",
     ]
     for item in (s for s in STREAMS if s.source == source):
-        lines += [f"      - name: {item.name}", f"        description: {json.dumps(item.description)}"]
+        lines += [
+            f"      - name: {item.name}",
+            f"        description: {json.dumps(item.description)}",
+        ]
     return "\n".join(lines) + "\n"

@@ -108,15 +108,10 @@ def summarize(url: str) -> dict:
 
 def _api_connection(system: str):
     """The system's Airflow connection, or None when it is not configured."""
-    from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
+    from revgen.orchestration import airflow_connection
     from revgen.sources.api import SETTINGS
 
-    try:
-        return Connection.get(SETTINGS[system].CONN_ID)
-    except AirflowNotFoundException:
-        return None
+    return airflow_connection(SETTINGS[system].CONN_ID)
 
 
 def configured_api_systems() -> list[str]:

@@ -132,16 +132,10 @@ def delivery_error(failures: list[str], delivered) -> AlertError:
 
 def channels_from_airflow() -> Channels:
     """The channels whose Airflow connections exist (inside a task)."""
-    from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
+    from revgen.orchestration import airflow_connection, http_url
 
-    def get(conn_id: str):
-        try:
-            return Connection.get(conn_id)
-        except AirflowNotFoundException:
-            return None
-
-    smtp_conn, hook_conn = get(SMTP_CONN_ID), get(WEBHOOK_CONN_ID)
+    smtp_conn = airflow_connection(SMTP_CONN_ID)
+    hook_conn = airflow_connection(WEBHOOK_CONN_ID)
     smtp = None
     if smtp_conn is not None:
         extra = smtp_conn.extra_dejson
@@ -155,12 +149,4 @@ def channels_from_airflow() -> Channels:
             password=smtp_conn.password or None,
             starttls=bool(extra.get("starttls", False)),
         )
-    webhook_url = None
-    if hook_conn is not None:
-        host = hook_conn.host or ""
-        if not host.startswith("http"):
-            host = f"https://{host}"
-        if hook_conn.port:
-            host = f"{host}:{hook_conn.port}"
-        webhook_url = host + (hook_conn.extra_dejson.get("endpoint") or "")
-    return Channels(smtp, webhook_url)
+    return Channels(smtp, http_url(hook_conn) if hook_conn is not None else None)

@@ -25,14 +25,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from revgen.contract import SPECIAL_WORDS, SQL_TYPES, Stream
+from revgen.contract import SQL_TYPES, Stream
+from revgen.load.checks import row_checks, unknown_reference_sql
 from revgen.records import Record
 
 log = logging.getLogger(__name__)
 
-MAX_VALUE_CHARS = 65_536
-FUTURE_TOLERANCE = "1 hour"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 COPY_BLOCK_BYTES = 1 << 20
 
 
@@ -73,73 +71,6 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
-
-
-def _checks(stream: Stream) -> list[tuple[sql.Composable, str, sql.Composable]]:
-    """(condition, field, reason) for each row-level check, in the order they are applied."""
-    checks: list[tuple[sql.Composable, str, sql.Composable]] = [
-        (sql.SQL("_problem is not null"), "", sql.SQL("_problem")),
-    ]
-    for column in stream.columns:
-        ident = sql.Identifier(column.name)
-        if column.required:
-            checks.append(
-                (sql.SQL("{} is null").format(ident), column.name, sql.Literal("missing_required"))
-            )
-        checks.append(
-            (
-                sql.SQL("length({}) > {}").format(ident, sql.Literal(MAX_VALUE_CHARS)),
-                column.name,
-                sql.Literal("value_too_long"),
-            )
-        )
-        if column.type == "email":
-            checks.append(
-                (
-                    sql.SQL("{} !~ {}").format(ident, sql.Literal(EMAIL_PATTERN)),
-                    column.name,
-                    sql.Literal("invalid_email"),
-                )
-            )
-        elif column.type != "text":
-            checks.append(
-                (
-                    sql.SQL("not revgen_meta.is_valid({}, {})").format(
-                        ident, sql.Literal(SQL_TYPES[column.type])
-                    ),
-                    column.name,
-                    sql.Literal(f"invalid_{column.type}"),
-                )
-            )
-        if column.type in SPECIAL_WORDS:  # words PostgreSQL reads as a value, never data
-            checks.append(
-                (
-                    sql.SQL("lower(btrim({})) = any({})").format(
-                        ident, sql.Literal(list(SPECIAL_WORDS[column.type]))
-                    ),
-                    column.name,
-                    sql.Literal(f"invalid_{column.type}"),
-                )
-            )
-        if column.non_negative:
-            checks.append(
-                (
-                    sql.SQL("{}::numeric < 0").format(ident),
-                    column.name,
-                    sql.Literal("negative_value"),
-                )
-            )
-        if column.name in stream.no_future:
-            checks.append(
-                (
-                    sql.SQL("{}::timestamptz > now() + interval {}").format(
-                        ident, sql.Literal(FUTURE_TOLERANCE)
-                    ),
-                    column.name,
-                    sql.Literal("future_timestamp"),
-                )
-            )
-    return checks
 
 
 def _csv_text(records: list[Record]) -> str:
@@ -207,7 +138,12 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed]:
     """Statements that fill `_rejected` (line, field, value, reason) with every bad row, in the
     order the checks apply: row checks (the first failing one names field and reason), then
     duplicate keys among the rows still clean (the first occurrence stays), then unknown ids."""
-    checks = _checks(stream)
+    # the reader's own finding first (a row of too few fields, a bad date format), then the
+    # contract's row checks
+    checks: list[tuple[sql.Composable, str, sql.Composable]] = [
+        (sql.SQL("_problem is not null"), "", sql.SQL("_problem")),
+        *((c.on_text, c.column, sql.Literal(c.reason)) for c in row_checks(stream)),
+    ]
     first_failure = sql.SQL(" ").join(
         sql.SQL("when {} then {}").format(cond, sql.Literal(number))
         for number, (cond, _, _) in enumerate(checks)
@@ -238,9 +174,6 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed]:
         for number, (_, name, _) in enumerate(checks)
     )
     pk = sql.SQL(", ").join(sql.Identifier(name) for name in stream.primary_key)
-    pk_text = sql.SQL(" || '|' || ").join(
-        sql.SQL("coalesce({}, '')").format(sql.Identifier(name)) for name in stream.primary_key
-    )
     statements = [
         sql.SQL("""
             create temporary table _rejected on commit drop as
@@ -261,7 +194,7 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed]:
                   and ({pk}) in (select {pk} from _incoming group by {pk} having count(*) > 1)
             ) repeated
             where occurrence > 1
-        """).format(first_pk=sql.Literal(stream.primary_key[0]), pk_text=pk_text, pk=pk),
+        """).format(first_pk=sql.Literal(stream.primary_key[0]), pk_text=_key_text(stream), pk=pk),
     ]
     for ref in stream.references:
         statements.append(
@@ -269,14 +202,11 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed]:
             insert into _rejected (line, field, value, reason)
             select i.line, {name}, left(i.{col}, 200), 'unknown_reference'
             from _incoming i
-            where i.{col} is not null
-              and not exists (select 1 from _rejected r where r.line = i.line)
-              and not exists (select 1 from {target} t where t.{tcol} = i.{col})
+            where not exists (select 1 from _rejected r where r.line = i.line) and {unknown}
         """).format(
                 name=sql.Literal(ref.column),
                 col=sql.Identifier(ref.column),
-                target=sql.Identifier(stream.schema, ref.stream),
-                tcol=sql.Identifier(ref.target_column),
+                unknown=unknown_reference_sql(stream, ref, "i"),
             )
         )
     return statements
@@ -346,6 +276,31 @@ def _mark_deleted_sql(stream: Stream) -> sql.Composed:
         where t._deleted_at is null
           and not exists (select 1 from _incoming i where {key_match})
     """).format(table=sql.Identifier(stream.schema, stream.name), key_match=key_match)
+
+
+def _record_run(cursor: psycopg.Cursor, result: LoadResult, sha256: str, started) -> None:
+    """The batch's line in revgen_meta.load_runs: what was read, loaded, rejected, and when."""
+    cursor.execute(
+        """
+        insert into revgen_meta.load_runs
+            (batch_id, source, stream, file_name, file_sha256, started_at, finished_at,
+             rows_read, rows_loaded, rows_rejected, rows_inserted, rows_updated)
+        values (%s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, %s, %s, %s)
+        """,
+        (
+            result.batch_id,
+            result.source,
+            result.stream,
+            result.file_name,
+            sha256,
+            started,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            result.rows_inserted,
+            result.rows_updated,
+        ),
+    )
 
 
 def already_loaded(conn: psycopg.Connection, stream: Stream, file_name: str, sha256: str) -> bool:
@@ -448,27 +403,7 @@ def load_records(
                 started,
             )
             result.rows_loaded = result.rows_read - result.rows_rejected
-            cursor.execute(
-                """
-                insert into revgen_meta.load_runs
-                    (batch_id, source, stream, file_name, file_sha256, started_at, finished_at,
-                     rows_read, rows_loaded, rows_rejected, rows_inserted, rows_updated)
-                values (%s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, %s, %s, %s)
-            """,
-                (
-                    batch_id,
-                    stream.source,
-                    stream.name,
-                    file_name,
-                    sha256,
-                    started,
-                    result.rows_read,
-                    result.rows_loaded,
-                    result.rows_rejected,
-                    result.rows_inserted,
-                    result.rows_updated,
-                ),
-            )
+            _record_run(cursor, result, sha256, started)
     log.info(
         "%s.%s %s: read %d, loaded %d (%d new, %d changed), rejected %d [batch %s]",
         stream.source,
@@ -489,57 +424,21 @@ class _NotClean(Exception):
 
 
 def _typed_problems_sql(stream: Stream) -> sql.Composed:
-    """Rows of this batch (already typed by COPY) that a check would reject."""
-    conditions: list[sql.Composable] = []
-    for column in stream.columns:
-        ident = sql.Identifier(column.name)
-        if column.required:
-            conditions.append(sql.SQL("{} is null").format(ident))
-        if column.type in ("text", "email"):
-            conditions.append(
-                sql.SQL("length({}) > {}").format(ident, sql.Literal(MAX_VALUE_CHARS))
-            )
-        if column.type == "email":
-            conditions.append(sql.SQL("{} !~ {}").format(ident, sql.Literal(EMAIL_PATTERN)))
-        if column.non_negative:
-            conditions.append(sql.SQL("{} < 0").format(ident))
-        if column.name in stream.no_future:
-            conditions.append(
-                sql.SQL("{} > now() + interval {}").format(ident, sql.Literal(FUTURE_TOLERANCE))
-            )
-        # what PostgreSQL's special words (SPECIAL_WORDS) become once typed: infinite, NaN, the
-        # epoch, or this transaction's now/today/yesterday/tomorrow. A genuine value that equals
-        # one only sends the file to the checking path, which reads each value's text.
-        if column.type in ("timestamp", "date"):
-            days = "date_trunc('day', now())" if column.type == "timestamp" else "current_date"
-            conditions.append(
-                sql.SQL(
-                    "not isfinite({col}) or {col} = 'epoch' or {col} = now() "
-                    "or {col} in ({days}, {days} - interval '1 day', {days} + interval '1 day')"
-                ).format(col=ident, days=sql.SQL(days))
-            )
-        if column.type == "numeric":
-            conditions.append(sql.SQL("{} = 'NaN'::numeric").format(ident))
+    """Whether any row of this batch (already typed by COPY) would be rejected."""
     table = sql.Identifier(stream.schema, stream.name)
+    conditions = [c.on_typed for c in row_checks(stream) if c.on_typed is not None]
     probes = [
         sql.SQL("exists (select 1 from {} t where {})").format(
-            table, sql.SQL(" or ").join(conditions)
+            table, sql.SQL(" or ").join(sql.SQL("({})").format(c) for c in conditions)
         )
     ]
-    # each reference on its own: an anti-join, not a lookup per row inside an `or` (7x faster
-    # on 820k lead-history rows)
-    for ref in stream.references:
-        probes.append(
-            sql.SQL(
-                "exists (select 1 from {table} t where t.{col} is not null and not exists "
-                "(select 1 from {target} r where r.{tcol} = t.{col}))"
-            ).format(
-                table=table,
-                col=sql.Identifier(ref.column),
-                target=sql.Identifier(stream.schema, ref.stream),
-                tcol=sql.Identifier(ref.target_column),
-            )
+    # each reference on its own: an anti-join per reference
+    probes += [
+        sql.SQL("exists (select 1 from {} t where {})").format(
+            table, unknown_reference_sql(stream, ref, "t")
         )
+        for ref in stream.references
+    ]
     return sql.SQL("select {}").format(sql.SQL(" or ").join(probes))
 
 
@@ -595,25 +494,7 @@ def copy_direct(
                 batch_id,
                 started,
             )
-            cursor.execute(
-                """
-                insert into revgen_meta.load_runs
-                    (batch_id, source, stream, file_name, file_sha256, started_at, finished_at,
-                     rows_read, rows_loaded, rows_rejected, rows_inserted, rows_updated)
-                values (%s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, 0, %s, 0)
-            """,
-                (
-                    batch_id,
-                    stream.source,
-                    stream.name,
-                    path.name,
-                    sha256,
-                    started,
-                    result.rows_read,
-                    result.rows_loaded,
-                    result.rows_inserted,
-                ),
-            )
+            _record_run(cursor, result, sha256, started)
     except (_NotClean, psycopg.errors.DataError, psycopg.errors.IntegrityError):
         return None
     log.info(

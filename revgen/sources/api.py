@@ -31,12 +31,10 @@ def upstream_objects(system: str, key: str) -> list[str]:
 
 def client_from_connection(system: str, conn) -> object:
     """The system's client from an Airflow Connection (host, password, extra)."""
+    from revgen.orchestration import http_url
+
     extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
-    host = conn.host or ""
-    if conn.port:
-        host = f"{host}:{conn.port}"
-    if host and not host.startswith("http"):
-        host = f"https://{host}"
+    host = http_url(conn)
     if system == "hubspot":
         from revgen.sources.hubspot.client import HubSpot
 

@@ -1,0 +1,79 @@
+"""What sqlfluff's Jinja templater needs to render revgen's models as dbt would, offline.
+
+`make lint` runs sqlfluff with the Jinja templater (dbt_project/.sqlfluff), not the dbt one: dbt's
+compile needs a live warehouse for the incremental models, and sqlfluff-templater-dbt pins an
+older click than Airflow's. Names defined here override sqlfluff's dbt stand-ins: `var` returns
+the very vars revgen passes to dbt (the shipped policy), and `dbt.<macro>` renders dbt-postgres's
+cross-database macros, so the macros that read the policy render real SQL to lint.
+"""
+
+from __future__ import annotations
+
+import json
+
+from revgen.dbt import dbt_vars
+
+_VARS = json.loads(dbt_vars("2026-01-01T00:00:00+00:00"))
+_VARS.setdefault("lookback_hours", 1)
+
+
+def var(name: str, default=None):
+    return _VARS.get(name, default)
+
+
+class _Dbt:
+    """dbt-postgres's cross-database macros, as plain SQL."""
+
+    @staticmethod
+    def current_timestamp() -> str:
+        return "now()"
+
+    @staticmethod
+    def date_trunc(datepart: str, date: str) -> str:
+        return f"date_trunc('{datepart}', {date})"
+
+    @staticmethod
+    def dateadd(datepart: str, interval, from_date_or_timestamp: str) -> str:
+        return f"{from_date_or_timestamp} + (({interval}) * (interval '1 {datepart}'))"
+
+    @staticmethod
+    def datediff(first_date: str, second_date: str, datepart: str) -> str:
+        return f"extract(epoch from ({second_date})::timestamp - ({first_date})::timestamp)"
+
+    @staticmethod
+    def type_bigint() -> str:
+        return "bigint"
+
+    @staticmethod
+    def type_float() -> str:
+        return "float"
+
+    @staticmethod
+    def type_numeric() -> str:
+        return "numeric(28,6)"
+
+    @staticmethod
+    def type_string() -> str:
+        return "text"
+
+
+class _Exceptions:
+    @staticmethod
+    def raise_compiler_error(message: str) -> str:
+        raise ValueError(message)
+
+
+class _Model:
+    resource_type = "model"
+
+
+class _Target:
+    schema = "revgen"
+    name = "lint"
+
+
+execute = True
+model = _Model()
+dbt = _Dbt()
+exceptions = _Exceptions()
+target = _Target()

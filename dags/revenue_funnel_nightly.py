@@ -126,7 +126,8 @@ def revenue_funnel_nightly():
     for system in API_SETTINGS:
         for key, (source, name) in objects(system).items():
             extracts[system, key] = extract_api.override(
-                task_id=f"extract_{system}_{key.lower()}", outlets=[raw_asset(f"raw_{source}.{name}")]
+                task_id=f"extract_{system}_{key.lower()}",
+                outlets=[raw_asset(f"raw_{source}.{name}")],
             )(system, key)
         for key in objects(system):
             upstream = upstream_objects(system, key)
@@ -137,8 +138,12 @@ def revenue_funnel_nightly():
     # dbt, one task per layer (no dbt run at parse time): staging -> snapshots -> intermediate -> marts
     layers = [
         dbt_build.override(task_id=f"dbt_build_{layer}", **extra)(layer)
-        for layer, extra in (("staging", {"trigger_rule": "none_failed"}), ("snapshots", {}),
-                             ("intermediate", {}), ("marts", {"outlets": [MARTS]}))
+        for layer, extra in (
+            ("staging", {"trigger_rule": "none_failed"}),
+            ("snapshots", {}),
+            ("intermediate", {}),
+            ("marts", {"outlets": [MARTS]}),
+        )
     ]
     [*loads.values(), *extracts.values()] >> layers[0]
     layers[0] >> layers[1] >> layers[2] >> layers[3]

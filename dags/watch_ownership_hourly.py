@@ -51,8 +51,9 @@ def watch_ownership_hourly():
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import build_models
 
-        return build_models(warehouse_url_from_connection(), data_interval_end.isoformat(),
-                            "ownership")
+        return build_models(
+            warehouse_url_from_connection(), data_interval_end.isoformat(), "ownership"
+        )
 
     @task
     def check_ownership(run_id=None) -> dict:

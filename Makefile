@@ -29,7 +29,7 @@ install: $(INSTALLED)  ## create .venv and install the pinned dependencies
 demo: $(INSTALLED)  ## generate a demo company, run the nightly DAG on it, print the summary
 	@$(BIN)/revgen demo
 
-test: $(INSTALLED) browser  ## the whole test suite (unit, DAG integrity, integration, end-to-end)
+test: $(INSTALLED) browser lint  ## lint, then the whole test suite (unit, DAG integrity, integration, end-to-end)
 	@$(BIN)/python -m pytest
 
 browser:  ## a headless Chromium for the rendering tests (installs Debian's chromium if missing)
@@ -47,8 +47,11 @@ docs: $(INSTALLED)  ## dbt docs site of the warehouse (models, columns, tests, e
 bench: $(INSTALLED)  ## every phase at 10k, 100k and 1M people -> BENCHMARKS.md (~30 min; empties the local warehouse)
 	@$(BIN)/revgen bench --people $${PEOPLE:-10000,100000,1000000}
 
-lint: $(INSTALLED)  ## ruff on the package, DAGs and tests
+lint: $(INSTALLED)  ## ruff (lint and format), mypy on the package and DAGs, sqlfluff on the dbt SQL
 	@$(BIN)/ruff check revgen dags tests
+	@$(BIN)/ruff format --check --quiet revgen dags tests || { echo "ruff format would change the files above: run .venv/bin/ruff format revgen dags tests" >&2; exit 1; }
+	@$(BIN)/mypy revgen dags
+	@cd dbt_project && ../$(BIN)/sqlfluff lint models snapshots macros --processes 2 --disable-progress-bar
 
 db-up: $(INSTALLED)  ## start the project-local PostgreSQL and print its URL
 	@$(BIN)/revgen db up

@@ -150,9 +150,16 @@ class WastedTime(_Strict):
     working_days_per_year: float = Field(gt=0)
     hours_per_day: float = Field(gt=0)
 
+    def hourly_value_of(self, annual_target_usd: float | None) -> float:
+        """Principle 1: a rep's hourly value = annual revenue target / (working days x hours a
+        day), this policy's target when the rep has none (SQL: macro hourly_value_usd)."""
+        target = annual_target_usd or self.annual_revenue_target_usd
+        return target / (self.working_days_per_year * self.hours_per_day)
+
     @property
     def hourly_value_usd(self) -> float:
-        return self.annual_revenue_target_usd / (self.working_days_per_year * self.hours_per_day)
+        """The hourly value of a rep with the policy's default target."""
+        return self.hourly_value_of(None)
 
 
 class Policy(_Strict):

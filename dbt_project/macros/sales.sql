@@ -16,3 +16,13 @@
         percentile_cont(0.5) within group (order by cycle_days) as cycle_days_median,
         percentile_cont(0.9) within group (order by cycle_days) as cycle_days_p90
 {%- endmacro %}
+
+
+{#- Principle 1: sales hours priced at the rep's hourly value, annual revenue target / (working
+    days x hours a day), the policy's default target when the rep has none (revgen/policy.py
+    WastedTime says the same for Python). The hourly value itself is one hour priced. -#}
+{% macro priced_hours_usd(hours, annual_target) -%}
+    {%- set wasted = policy()['wasted_time'] -%}
+    {{ hours }} * coalesce({{ annual_target }}, {{ wasted['annual_revenue_target_usd'] }})
+        / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
+{%- endmacro %}

@@ -49,12 +49,12 @@ class OrphanAlert:
 
 def build_orphan_alert(url: str) -> OrphanAlert:
     with connect(url) as conn:
-        by_reason = dict(
+        by_reason: dict[str, int] = dict(
             conn.execute(
                 "select reason, sum(orphans)::bigint from marts.kpi_orphans_by_reason group by 1 order by 1"
             ).fetchall()
         )
-        by_team = dict(
+        by_team: dict[str, int] = dict(
             conn.execute(
                 "select expected_owner_team, sum(orphans)::bigint from marts.kpi_orphans_by_reason "
                 "group by 1 order by 1"
@@ -79,7 +79,9 @@ def alert_new_orphans(url: str, channels, quiet_hours: float, docs=None) -> dict
 
     with connect(url, autocommit=True) as conn:
         conn.execute(META_DDL)
-        current = dict(conn.execute("select person_id, reason from marts.orphaned_leads"))
+        current: dict[str, str] = dict(
+            conn.execute("select person_id, reason from marts.orphaned_leads")
+        )
         known = {row[0] for row in conn.execute("select person_id from revgen_meta.orphan_alerts")}
         recent: dict[str, set[str]] = {}
         for person, channel in conn.execute(

@@ -31,7 +31,8 @@ from psycopg import sql
 # pgserver asks platformdirs for a runtime folder on import, which warns when XDG_RUNTIME_DIR is
 # unset (always, under Airflow and CI); revgen does not use that folder.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-from pgserver._commands import POSTGRES_BIN_PATH, initdb, pg_ctl  # noqa: E402
+# initdb and pg_ctl are made at import time, one function per binary (hence the type ignore)
+from pgserver._commands import POSTGRES_BIN_PATH, initdb, pg_ctl  # type: ignore[attr-defined]  # noqa: E402
 from pgserver.utils import (  # noqa: E402
     PostmasterInfo,
     ensure_folder_permissions,
@@ -215,6 +216,7 @@ class LocalPostgres:
     def _open_to_system_user(self) -> None:
         """As root: let the `pgserver` user reach the binaries and own the data folder (opens
         read/traverse permission on their parent folders, as pgserver itself does)."""
+        assert self.system_user is not None
         entry = ensure_user_exists(self.system_user)
         assert entry is not None
         read = stat.S_IRGRP | stat.S_IROTH

@@ -17,12 +17,6 @@ def pick(c: Company, rng: random.Random, role: str) -> User:
     return rng.choice(c.users[role])
 
 
-def hourly_usd(c: Company, user: User) -> float:
-    wasted = c.policy.wasted_time
-    target = user.target_usd or wasted.annual_revenue_target_usd
-    return target / (wasted.working_days_per_year * wasted.hours_per_day)
-
-
 # -- CRM writes --------------------------------------------------------------------------------
 def activity(
     c: Company,
@@ -50,7 +44,12 @@ def activity(
     if lead_id is not None:
         p.journey.lead_touches.append(at)
     if wasted:
-        c.truth.add_waste(owner.user_id, minutes, hourly_usd(c, owner), p.journey.source_channel)
+        c.truth.add_waste(
+            owner.user_id,
+            minutes,
+            c.policy.wasted_time.hourly_value_of(owner.target_usd),
+            p.journey.source_channel,
+        )
 
 
 def lead_change(
@@ -333,14 +332,15 @@ def customer(
         opened = won + timedelta(days=rng.randint(10, 40))
         if order["ended_on"] or rng.random() >= chance or not p.before_as_of(opened):
             continue
-        expansion = {
+        expansion_usd = rng.choice([2, 5, 10]) * 1000
+        expansion: dict[str, str | None] = {
             "opportunity_id": p.next_id("OX"),
             "account_id": account_id,
             "lead_id": None,
             "name": f"{kind.replace('_', ' ')} {account_id}",
             "opportunity_type": kind,
             "stage": "proposal",
-            "amount": f"{rng.choice([2, 5, 10]) * 1000}.00",
+            "amount": f"{expansion_usd}.00",
             "currency": "USD",
             "has_budget": "true",
             "owner_id": am.user_id,
@@ -353,7 +353,7 @@ def customer(
             expansion["closed_at"] = iso(closed)
         emit_opportunity(c, expansion)
         if expansion["stage"] == "won":
-            expansions_won[kind] += float(expansion["amount"])
+            expansions_won[kind] += float(expansion_usd)
             c.emit(
                 "crm.orders",
                 {

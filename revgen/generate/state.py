@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from revgen.contract import STREAMS, Stream
 from revgen.generate.truth import Journey, Touch, Truth
@@ -42,7 +43,7 @@ class Writers:
     """One CSV writer per stream; counts lines so rejects can name them."""
 
     def __init__(self, out: Path, stack: ExitStack) -> None:
-        self._writers: dict[str, tuple[Stream, object]] = {}
+        self._writers: dict[str, tuple[Stream, Any]] = {}
         self._lines: Counter = Counter()
         for stream in STREAMS:
             folder = out / stream.source

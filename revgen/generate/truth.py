@@ -162,6 +162,7 @@ class Truth:
             if stage == "won":
                 self.opportunities[f"{kind}:won"] += 1
                 self.opportunities[f"{kind}:won_usd"] += amount
+                assert closed is not None  # a won deal has its close date
                 self.won_cycle_days[kind].append((closed - created).total_seconds() / 86400)
         else:
             self.opportunities[f"{kind}:open"] += 1
@@ -197,6 +198,7 @@ class Truth:
 
     def _add_days(self, journey: Journey) -> None:
         """People per stage at the end of each day: a change on the day of each day's last event."""
+        assert self.start is not None
         last_of_day: dict[int, str] = {}
         for stage, at in journey.events:
             last_of_day[(at - self.start).days] = stage
@@ -373,6 +375,7 @@ class Truth:
         return figures
 
     def _days_json(self, stage_names: list[str]) -> dict:
+        assert self.start is not None
         running: Counter = Counter()
         result = {}
         for day in range(self.days):

@@ -134,7 +134,7 @@ def _resolve_rejects(
     )
 
 
-def _rejects_sql(stream: Stream) -> list[sql.Composed]:
+def _rejects_sql(stream: Stream) -> list[sql.Composed | sql.SQL]:
     """Statements that fill `_rejected` (line, field, value, reason) with every bad row, in the
     order the checks apply: row checks (the first failing one names field and reason), then
     duplicate keys among the rows still clean (the first occurrence stays), then unknown ids."""
@@ -174,7 +174,7 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed]:
         for number, (_, name, _) in enumerate(checks)
     )
     pk = sql.SQL(", ").join(sql.Identifier(name) for name in stream.primary_key)
-    statements = [
+    statements: list[sql.Composed | sql.SQL] = [
         sql.SQL("""
             create temporary table _rejected on commit drop as
             select line, case failure {field} end as field, case failure {value} end as value,
@@ -419,6 +419,12 @@ def load_records(
     return result
 
 
+def _holds(cursor: psycopg.Cursor, query: sql.Composed) -> bool:
+    """Whether a one-value query answers true."""
+    row = cursor.execute(query).fetchone()
+    return bool(row and row[0])
+
+
 class _NotClean(Exception):
     """The direct COPY found something to reject: the batch takes the checking path instead."""
 
@@ -467,9 +473,7 @@ def copy_direct(
                     sql.Literal(stream.table)
                 )
             )
-            if cursor.execute(sql.SQL("select exists (select 1 from {})").format(table)).fetchone()[
-                0
-            ]:
+            if _holds(cursor, sql.SQL("select exists (select 1 from {})").format(table)):
                 raise _NotClean
             cursor.execute(
                 "select set_config('revgen.batch_id', %s, true), "
@@ -483,7 +487,7 @@ def copy_direct(
                 for block in iter(lambda: handle.read(COPY_BLOCK_BYTES), b""):
                     copy.write(block)
             result.rows_read = result.rows_loaded = result.rows_inserted = cursor.rowcount
-            if cursor.execute(_typed_problems_sql(stream)).fetchone()[0]:
+            if _holds(cursor, _typed_problems_sql(stream)):
                 raise _NotClean
             _resolve_rejects(
                 cursor,

@@ -66,7 +66,7 @@ def ensure_pii_key(conn: psycopg.Connection) -> None:
 
 
 def raw_table_ddl(stream: Stream) -> sql.Composed:
-    columns = [
+    columns: list[sql.Composable] = [
         sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(SQL_TYPES[column.type]))
         for column in stream.columns
     ]

@@ -80,11 +80,13 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     docs_folder = data_docs_folder(run_id)
-    for site in list(context.get_config().data_docs_sites or {}):
+    config = context.get_config()  # an ephemeral context's is a DataContextConfig
+    for site in list(getattr(config, "data_docs_sites", None) or {}):
         context.delete_data_docs_site(site)
     context.add_data_docs_site(
         DOCS_SITE,
-        {
+        # GX's TypedDict lacks keys its SiteBuilder takes (show_how_to_buttons)
+        {  # type: ignore[typeddict-unknown-key]
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
             "store_backend": {
@@ -116,8 +118,8 @@ def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[Ex
         if suite.id_column:
             result_format["unexpected_index_column_names"] = [suite.id_column]
         result = validation.run(result_format=result_format, run_id=RunIdentifier(run_name=run_id))
-        for index, (name, item) in enumerate(zip(names_in_order, result.results, strict=True)):
-            outcomes.append(_outcome(suite, index, name, item))
+        for index, (name, checked) in enumerate(zip(names_in_order, result.results, strict=True)):
+            outcomes.append(_outcome(suite, index, name, checked))
         log.info(
             "suite %s (%s): %s",
             suite.name,

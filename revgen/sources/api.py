@@ -3,9 +3,15 @@ Airflow connections."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from revgen.contract import stream
 from revgen.sources.hubspot import settings as hubspot_settings
 from revgen.sources.salesforce import settings as salesforce_settings
+
+if TYPE_CHECKING:
+    from revgen.sources.hubspot.client import HubSpot
+    from revgen.sources.salesforce.client import Salesforce
 
 SETTINGS = {"hubspot": hubspot_settings, "salesforce": salesforce_settings}
 # what the hourly ownership watch refreshes from each system, in order
@@ -29,7 +35,7 @@ def upstream_objects(system: str, key: str) -> list[str]:
     ]
 
 
-def client_from_connection(system: str, conn) -> object:
+def client_from_connection(system: str, conn) -> HubSpot | Salesforce:
     """The system's client from an Airflow Connection (host, password, extra)."""
     from revgen.orchestration import http_url
 

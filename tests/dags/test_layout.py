@@ -5,6 +5,7 @@ neutral `revgen.records`, never the other way round; a DAG file parses without t
 from __future__ import annotations
 
 import ast
+import posixpath
 import subprocess
 import sys
 
@@ -48,3 +49,52 @@ def test_parsing_a_dag_imports_no_local_tooling(dag):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _layout_block() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Layout\n", 1)[1]
+    return section.split("```\n", 2)[1].splitlines()
+
+
+def _named_paths(lines: list[str]) -> list[str]:
+    """The paths the layout's left column names, resolved: an indented line is under revgen/, a
+    bare folder after another folder is its sibling (`sources/hubspot/ salesforce/`), and
+    `{a,b}` expands."""
+    paths: list[str] = []
+    for line in lines:
+        left = line.split("  ", 2)[:2] if line.startswith("  ") else line.split("  ", 1)[:1]
+        left_text = left[-1] if line.startswith("  ") else left[0]
+        base = "revgen/" if line.startswith("  ") else ""
+        previous: str | None = None
+        for token in left_text.split():
+            if "/" not in token and "." not in token:
+                continue
+            if "{" in token:
+                head, rest = token.split("{", 1)
+                options, tail = rest.split("}", 1)
+                expanded = [head + option + tail for option in options.split(",")]
+            else:
+                expanded = [token]
+            for name in expanded:
+                if previous and "/" not in name.rstrip("/") and name.endswith("/"):
+                    name = posixpath.join(posixpath.dirname(previous.rstrip("/")), name)
+                path = base + name if not name.startswith(base) or not base else name
+                paths.append(path.rstrip("/"))
+                previous = name
+    return paths
+
+
+def test_the_readme_layout_names_only_what_exists_and_every_part_of_the_package():
+    lines = _layout_block()
+    missing = [path for path in _named_paths(lines) if not (ROOT / path).exists()]
+    assert missing == []
+    text = "\n".join(lines)
+    parts = sorted(
+        path.name
+        for path in (ROOT / "revgen").iterdir()
+        if path.name not in ("__init__.py", "__pycache__")
+        and (path.suffix == ".py" or (path.is_dir() and (path / "__init__.py").exists()))
+    )
+    unnamed = [name for name in parts if name.removesuffix(".py") not in text]
+    assert unnamed == []

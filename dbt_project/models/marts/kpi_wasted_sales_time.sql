@@ -2,8 +2,6 @@
     an MQL) or on a lead later recycled or disqualified - priced at the rep's hourly value
     (annual revenue target / (working days x hours a day), policy defaults when the rep has no
     target). Grain: rep x source channel (the channel of the person's first known touch). -#}
-{%- set wasted = policy()['wasted_time'] -%}
-
 with activities as (
     select activity_id, owner_id, lead_id, person_lead_id, started_at, duration_minutes
     from {{ ref('int_activities_resolved') }}
@@ -70,14 +68,12 @@ final as (
         judged.source_channel,
         cast(sum(judged.duration_minutes) as {{ dbt.type_bigint() }}) as wasted_minutes,
         cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60 as wasted_hours,
-        cast(coalesce(users.annual_revenue_target_usd, {{ wasted['annual_revenue_target_usd'] }})
-            as {{ dbt.type_numeric() }})
-            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
+        {{ priced_hours_usd('cast(1 as ' ~ dbt.type_numeric() ~ ')', 'users.annual_revenue_target_usd') }}
             as hourly_value_usd,
         -- not rounded: BI sums it over channels or reps, and rounded parts drift by cents
-        cast(sum(judged.duration_minutes) as {{ dbt.type_numeric() }}) / 60
-            * coalesce(users.annual_revenue_target_usd, {{ wasted['annual_revenue_target_usd'] }})
-            / ({{ wasted['working_days_per_year'] }} * {{ wasted['hours_per_day'] }})
+        {{ priced_hours_usd(
+            'cast(sum(judged.duration_minutes) as ' ~ dbt.type_numeric() ~ ') / 60',
+            'users.annual_revenue_target_usd') }}
             as wasted_usd
     from judged
     inner join users on users.user_id = judged.owner_id

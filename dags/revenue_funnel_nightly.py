@@ -47,12 +47,17 @@ def revenue_funnel_nightly():
         return find_files(source, until=data_interval_end.date())
 
     @task
-    def load_stream(source: str, stream: str, data_interval_end=None) -> dict:
+    def load_stream(source: str, stream: str, found: dict, data_interval_end=None) -> dict:
+        """The stream's files that extract_<source>_files found (none other)."""
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import load_files
 
         return load_files(
-            warehouse_url_from_connection(), source, stream, until=data_interval_end.date()
+            warehouse_url_from_connection(),
+            source,
+            stream,
+            until=data_interval_end.date(),
+            found=found,
         )
 
     @task.branch
@@ -115,8 +120,7 @@ def revenue_funnel_nightly():
         for stream in (s for s in STREAMS if s.source == source):
             loads[stream.name, source] = load_stream.override(
                 task_id=f"load_{source}_{stream.name}", outlets=[raw_asset(stream.table)]
-            )(source, stream.name)
-            extracted >> loads[stream.name, source]
+            )(source, stream.name, extracted)
             for reference in stream.references:
                 loads[reference.stream, source] >> loads[stream.name, source]
     # API sources: one task per object, after the objects whose ids it names

@@ -46,12 +46,15 @@ def load_files(
     stream: str | None = None,
     landing: Path | None = None,
     until: date | None = None,
+    found: dict[str, list[str]] | None = None,
 ) -> dict[str, int]:
+    """Load the source's files (the stream's when given); `found` is what extract_files returned:
+    then just those files load."""
     from revgen.load.run import load_source
 
     streams = [stream] if stream else None
     folder = (landing or paths().landing) / source
-    results = load_source(url, source, folder, streams=streams, until=until)
+    results = load_source(url, source, folder, streams=streams, until=until, found=found)
     totals = {"files": len(results), "skipped": sum(r.skipped for r in results)}
     for key in ("rows_read", "rows_loaded", "rows_rejected", "rows_inserted", "rows_updated"):
         totals[key] = sum(getattr(r, key) for r in results)

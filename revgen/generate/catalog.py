@@ -50,4 +50,3 @@ LAST = ["Cohen", "Levi", "Smith", "Garcia", "Muller", "Martin", "Rossi", "Novak"
 COMPANY_WORDS = ["acme", "globex", "initech", "umbrella"]
 OPEN_OPP_STAGES = ["discovery", "proposal", "negotiation"]
 PRODUCTS = {"new_business": "platform", "upsell": "platform_seats", "cross_sell": "analytics_addon"}
-ORPHAN_REASONS = ("no_owner", "owner_inactive", "team_mismatch", "sla_breached", "stale")

@@ -25,9 +25,12 @@ def load_source(
     streams: list[str] | None = None,
     force: bool = False,
     until: date | None = None,
+    found: dict[str, list[str]] | None = None,
 ) -> list[LoadResult]:
     """Load the files of `source` found in `folder` (dated ones up to `until`, see `files_for`); a
-    file already loaded (same bytes) is skipped."""
+    file already loaded (same bytes) is skipped. `found` (stream -> file names, what the run's
+    extract step saw) loads just those: a file landing after the extract waits for the next run,
+    and one gone since is an error."""
     results: list[LoadResult] = []
     failures: list[str] = []
     mapping = load_mapping(folder, source)
@@ -37,7 +40,15 @@ def load_source(
             if stream.source != source or (streams and stream.name not in streams):
                 continue
             stream_mapping = mapping.for_stream(stream) if mapping else None
-            for path in files_for(folder, stream, stream_mapping, until):
+            paths = files_for(folder, stream, stream_mapping, until)
+            if found is not None:
+                seen = set(found.get(stream.name, []))
+                failures += [
+                    f"{source}/{name}: found by the extract step, gone before the load"
+                    for name in sorted(seen - {path.name for path in paths})
+                ]
+                paths = [path for path in paths if path.name in seen]
+            for path in paths:
                 sha256 = file_sha256(path)
                 if stream_mapping is not None:  # a corrected mapping makes the file new again
                     sha256 = hashlib.sha256(

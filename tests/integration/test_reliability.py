@@ -165,3 +165,36 @@ def test_readers_see_the_previous_or_the_new_state_never_a_mix(empty_warehouse, 
     assert after != before
     assert reads[0] > 20  # the reader kept reading while the load and the build ran
     assert seen <= {before, after}, seen - {before, after}
+
+
+def test_the_load_takes_the_files_the_extract_step_found_and_no_other(empty_warehouse, tmp_path):
+    """A file landing between a run's extract and its load waits for the next run (it was never
+    checked); a file the extract found that is gone by the load is an error naming it, and the
+    stream's other files still load."""
+    from revgen.errors import InputError
+    from revgen.pipeline import extract_files, load_files
+
+    folder = tmp_path / "crm"
+    folder.mkdir()
+    header = "user_id,name,role,team,is_active\n"
+    (folder / "users-2026-03-01.csv").write_text(header + "U1,Sam,ae,sales,true\n")
+    (folder / "users-2026-03-02.csv").write_text(header + "U2,Kim,sdr,sales,true\n")
+    found = extract_files("crm", landing=tmp_path)
+    assert found["users"] == ["users-2026-03-01.csv", "users-2026-03-02.csv"]
+    (folder / "users-2026-03-03.csv").write_text(header + "U3,Noa,ae,sales,true\n")  # late
+
+    load_files(empty_warehouse, "crm", "users", landing=tmp_path, found=found)
+    assert rows(empty_warehouse, "select user_id from raw_crm.users order by 1") == [
+        ("U1",),
+        ("U2",),
+    ]
+
+    (folder / "users-2026-03-02.csv").unlink()  # found, then gone
+    found = {"users": ["users-2026-03-02.csv", "users-2026-03-03.csv"]}
+    with pytest.raises(InputError, match="users-2026-03-02.csv: found by the extract step, gone"):
+        load_files(empty_warehouse, "crm", "users", landing=tmp_path, found=found)
+    assert rows(empty_warehouse, "select user_id from raw_crm.users order by 1") == [
+        ("U1",),
+        ("U2",),
+        ("U3",),
+    ]

@@ -49,6 +49,9 @@ class Mql(_Strict):
 class OpportunityRule(_Strict):
     require_budget: bool = True
     sub_stages: list[str] = Field(default=["discovery", "proposal", "negotiation"], min_length=1)
+    # where a person goes when their deal is lost: back to marketing's nurture (principle 3), to
+    # sales as a lead, or to the database: closed for good, no longer anyone's to own
+    lost_returns_to: Literal["prospect", "lead", "database"] = "prospect"
 
     @field_validator("sub_stages")
     @classmethod

@@ -318,3 +318,42 @@ def test_a_reject_that_a_later_load_accepts_is_resolved_not_left_open(empty_ware
     assert resolved == [("L2", True)]
     with connect(empty_warehouse) as conn:
         assert reject_counts(conn) == (0, 1)  # what the run summary prints
+
+
+LOST_DEAL = {
+    "crm/users.csv": "user_id,name,role,team,is_active\nU1,Sam Sales,ae,sales,true\n",
+    "crm/leads.csv": (
+        "lead_id,contact_id,status,owner_id,created_at,updated_at\n"
+        "L1,,Working - Contacted,U1,2026-02-01T10:00:00Z,2026-02-01T10:00:00Z\n"
+    ),
+    "crm/opportunities.csv": (
+        "opportunity_id,lead_id,stage,amount,owner_id,created_at,closed_at\n"
+        "O1,L1,lost,700,U1,2026-02-10T10:00:00Z,2026-03-01T10:00:00Z\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("returns_to", "stage", "orphaned"),
+    [("prospect", "prospect", True), ("database", "database", False)],
+)
+def test_a_lost_deal_returns_where_the_policy_says(
+    empty_warehouse, tmp_path, monkeypatch, returns_to, stage, orphaned
+):
+    """By default a lost deal's person goes back to marketing (principle 3); nobody nurtures them
+    in a CRM-only export, so they are an orphan. A company that closes lost deals for good says
+    `lost_returns_to: database`: the person is known, no longer worked, nobody's to own."""
+    folder = _write(tmp_path, LOST_DEAL)
+    policy = folder / "policy.yml"
+    policy.write_text(
+        POLICY.replace(
+            "opportunity: {require_budget: false}",
+            f"opportunity: {{require_budget: false, lost_returns_to: {returns_to}}}",
+        )
+    )
+    load_company(empty_warehouse, folder)
+    monkeypatch.setenv("REVGEN_POLICY", str(policy))
+    run_dbt(empty_warehouse, ["build"], as_of=AS_OF)
+    assert _people(empty_warehouse)["lead:L1"][0] == stage
+    orphans = rows(empty_warehouse, "select person_id from marts.orphaned_leads")
+    assert (("lead:L1",) in orphans) is orphaned

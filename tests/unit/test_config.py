@@ -98,3 +98,15 @@ def test_salesforce_statuses_and_hubspot_stages_are_understood_and_company_words
     assert statuses["nurturing"] == "recycled" and statuses["parked"] == "nurturing"
     assert words["lifecycle_stages"]["marketingqualifiedlead"] == "lead"
     assert load_policy().dbt_vars()["policy"]["lead_statuses"]["nurturing"] == "nurturing"
+
+
+def test_a_lost_deal_can_only_return_to_a_stage_before_the_opportunity(tmp_path):
+    from revgen.errors import ConfigError
+    from revgen.policy import load_policy
+
+    path = tmp_path / "policy.yml"
+    path.write_text("opportunity: {lost_returns_to: customer}\n")
+    with pytest.raises(ConfigError, match="lost_returns_to"):
+        load_policy(path)
+    path.write_text("opportunity: {lost_returns_to: database}\n")
+    assert load_policy(path).opportunity.lost_returns_to == "database"

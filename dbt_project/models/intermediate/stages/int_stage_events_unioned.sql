@@ -195,7 +195,10 @@ opportunities_created as (
 deal_outcomes as (
     select
         leads.contact_id,
-        case opportunity_closings.stage when 'won' then 'customer' else 'prospect' end,
+        case opportunity_closings.stage
+            when 'won' then 'customer'
+            else {{ sql_string(policy()['opportunity']['lost_returns_to']) }}
+        end,
         opportunity_closings.changed_at,
         5,
         opportunity_closings.history_id,

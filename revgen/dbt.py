@@ -7,11 +7,12 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from revgen.config import paths
 from revgen.db import conninfo
-from revgen.errors import StepFailed
+from revgen.errors import ConfigError, StepFailed
 from revgen.load.schema import BI_ROLE
 from revgen.policy import base_policy_path, load_policy
 
@@ -52,7 +53,9 @@ VAR_COMMANDS = (
 )
 
 
-def dbt_vars(as_of: str | None, bi_role: str = BI_ROLE) -> str:
+def dbt_vars(bi_role: str = BI_ROLE) -> str:
+    """The vars of every dbt call: the same from one run to the next (the run's as-of time goes
+    by `as_of_options`), so dbt parses the project again only when the policy or code changes."""
     extra = {}
     if os.environ.get("REVGEN_LOOKBACK_HOURS"):  # the incremental models' margin (default 1 h)
         extra["lookback_hours"] = float(os.environ["REVGEN_LOOKBACK_HOURS"])
@@ -61,7 +64,6 @@ def dbt_vars(as_of: str | None, bi_role: str = BI_ROLE) -> str:
         {
             **load_policy().dbt_vars(),
             "base_policy": base,
-            "as_of": as_of,
             "bi_role": bi_role,
             **extra,
         }
@@ -81,6 +83,22 @@ def _prepare(url: str) -> str:
         return BI_ROLE if ensure_bi_role(conn) else conninfo(url)["user"]
 
 
+def as_of_options(as_of: str | None) -> dict[str, str]:
+    """The run's as-of time for every connection dbt opens, as the setting revgen.as_of (read by
+    the macro as_of()); checked as an ISO 8601 moment and written back as one, so nothing else
+    reaches the server's options."""
+    if not as_of:
+        return {}
+    try:
+        moment = datetime.fromisoformat(as_of)
+    except ValueError as err:
+        raise ConfigError(f"as-of {as_of!r} is not an ISO 8601 date or time.") from err
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    option = f"-c revgen.as_of={moment.isoformat()}"
+    return {"PGOPTIONS": " ".join(filter(None, (os.environ.get("PGOPTIONS"), option)))}
+
+
 def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = True) -> int:
     """Run `dbt <args>`; its output goes to this process's output (so to the Airflow task log)."""
     dbt = Path(sys.executable).with_name("dbt")
@@ -88,9 +106,10 @@ def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = T
     if args and args[0] in VAR_COMMANDS:
         # models that are (re)built get the BI grants; make sure the role is there first
         role = _prepare(url) if args[0] in ("build", "run") else BI_ROLE
-        command += ["--vars", dbt_vars(as_of, role)]
+        command += ["--vars", dbt_vars(role)]
     log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
-    completed = subprocess.run(command, env=dbt_env(url), cwd=paths().dbt_project)
+    env = {**dbt_env(url), **as_of_options(as_of)}
+    completed = subprocess.run(command, env=env, cwd=paths().dbt_project)
     if check and completed.returncode != 0:
         raise StepFailed(
             f"dbt {' '.join(args)} failed (exit {completed.returncode}): "

@@ -11,8 +11,13 @@
 {%- endmacro %}
 
 {#- The moment the run describes: the DAG run's data-interval end; never the wall clock when given. -#}
+{#- revgen hands it to each dbt connection as the setting revgen.as_of (libpq's PGOPTIONS), not as a
+    var: a var that changes every run would cost dbt a full parse every run. A unit test sets the
+    var; without either (dbt run by hand) it is now. -#}
 {% macro as_of() -%}
-    {%- if var('as_of') -%}cast({{ sql_string(var("as_of")) }} as timestamp with time zone){%- else -%}{{ dbt.current_timestamp() }}{%- endif -%}
+    {%- if var('as_of') -%}cast({{ sql_string(var("as_of")) }} as timestamp with time zone)
+    {%- else -%}coalesce(cast(nullif(current_setting('revgen.as_of', true), '') as timestamp with time zone), {{ dbt.current_timestamp() }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A SQL list literal: ('a', 'b'). -#}

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from revgen.dbt import dbt_vars
 
-_VARS = json.loads(dbt_vars("2026-01-01T00:00:00+00:00"))
+_VARS = json.loads(dbt_vars())
 _VARS.setdefault("lookback_hours", 1)
 
 

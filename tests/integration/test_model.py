@@ -172,3 +172,21 @@ def test_emails_reach_the_marts_only_as_a_keyed_hash_with_the_configured_key(bui
         "using (person_id) where o.email_hash = p.email_hash",
     )[0][0]
     assert orphan_hashes == len(truth["orphans"])
+
+
+def test_a_new_as_of_reaches_the_models_without_dbt_parsing_the_project_again(built, capfd):
+    """The run's as-of time changes every night; the vars do not (it reaches dbt's connections as
+    the setting revgen.as_of), so dbt keeps its partial parse from one run to the next."""
+    from datetime import UTC, datetime
+
+    url, truth = built
+    capfd.readouterr()
+    try:
+        run_dbt(url, ["run", "--select", "kpi_stage_volume"], as_of="2026-06-30T12:00:00Z")
+        output = capfd.readouterr().out
+        assert "Found " in output and "Unable to do partial parsing" not in output
+        assert rows(url, "select distinct as_of from marts.kpi_stage_volume") == [
+            (datetime(2026, 6, 30, 12, tzinfo=UTC),)
+        ]
+    finally:  # the other tests of this module read the ground truth's day
+        run_dbt(url, ["run", "--select", "kpi_stage_volume"], as_of=truth["generator"]["as_of"])

@@ -93,8 +93,8 @@ def install(folder: Path, exports: Path | None = None) -> dict[str, list[str]]:
     if exports is not None and not exports.is_dir():
         raise ConfigError(f"--exports {exports} is not a folder.")
     sources = _sources_of(folder)
-    for source in sources:  # fail on a bad mapping or policy before anything is touched
-        load_mapping(folder / source, source)
+    # read (and so checked) once, before anything is touched: a bad mapping or policy fails here
+    mappings = {source: load_mapping(folder / source, source) for source in sources}
     policy_file = folder / "policy.yml"
     if policy_file.exists():
         load_policy(policy_file)
@@ -121,7 +121,7 @@ def install(folder: Path, exports: Path | None = None) -> dict[str, list[str]]:
         target = landing / source
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
         _copy_private(folder / source / MAPPING_FILE, target / MAPPING_FILE)
-        mapping = load_mapping(target, source)
+        mapping = mappings[source]
         names: set[str] = set()
         for origin in (folder / source, exports):
             if origin is None:

@@ -1,0 +1,30 @@
+"""`make bench`: every phase of a nightly run, on generated companies of growing size.
+
+Per size (`scale.py`): load speed against `psql \\copy` of the same files in the same run
+(`load.py`); then, each as its own process with its wall time and peak RSS (`phases.py`): extract +
+load of both sources, the full dbt build, the GX suites, a day of 1% changed and 1% new people
+(`next_day.py`) loaded and built incrementally; then the whole DAG (`airflow dags test`) on a fresh
+warehouse. Last, the DAG files' parse times; `tables.py` writes it all as Markdown.
+
+Local tooling: `revgen bench` imports it, a DAG parse never does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from revgen.bench.phases import dag_parse_seconds
+from revgen.bench.scale import bench_scale
+from revgen.bench.tables import page
+
+
+def run(url: str, sizes: list[int], repeat: int, workdir: Path) -> str:
+    """Every phase at each size in `sizes` (at 1M people and more, one repeat), then the DAG files'
+    parse times: BENCHMARKS.md's text below its title."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for people in sizes:
+        results.append(bench_scale(url, people, repeat if people < 1_000_000 else 1, workdir))
+    finished = datetime.now(UTC)
+    return page(results, dag_parse_seconds(), finished)

@@ -1,0 +1,130 @@
+"""Every phase at one company size: the load against `psql \\copy`; then, each as its own process,
+extract + load of both sources, the full dbt build, the GX suites, a next day's changed files loaded
+and built incrementally; then the whole DAG (`airflow dags test`) on a fresh warehouse."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import click
+
+from revgen.bench.load import bench_load
+from revgen.bench.next_day import write_next_day
+from revgen.bench.phases import measured, python_command, revgen_command
+from revgen.config import paths
+from revgen.db import connect
+from revgen.generate import generate_company
+from revgen.load.schema import drop_revgen_schemas
+
+SOURCES = ("marketing", "crm")
+
+
+def _load_sources(label: str, company: Path, log: Path, env: dict) -> list[dict]:
+    """`revgen load` of each source's folder in `company`, each a phase of its own."""
+    return [
+        measured(
+            f"{label} {source}",
+            revgen_command("load", source, "--folder", str(company / source)),
+            log,
+            env,
+        )
+        for source in SOURCES
+    ]
+
+
+def _dbt_task_seconds() -> float:
+    """Seconds the nightly DAG's dbt tasks ran, from Airflow's metadata (the latest run)."""
+    import sqlite3
+
+    from revgen.local_airflow import DAG_ID
+
+    with sqlite3.connect(paths().airflow_home / "airflow.db") as db:
+        (run_id,) = db.execute(
+            "select run_id from dag_run where dag_id = ? order by id desc limit 1", (DAG_ID,)
+        ).fetchone()
+        spans = db.execute(
+            "select julianday(end_date) - julianday(start_date) from task_instance "
+            "where dag_id = ? and run_id = ? and task_id like 'dbt_build_%'",
+            (DAG_ID, run_id),
+        ).fetchall()
+    return sum(span * 86400 for (span,) in spans)
+
+
+def bench_scale(url: str, people: int, repeat: int, workdir: Path) -> dict:
+    """Every phase at one company size; figures for BENCHMARKS.md."""
+    from revgen.demo import run_dag_test
+    from revgen.load.schema import claim_for_demo
+
+    folder = workdir / f"company-{people}"
+    log = workdir / f"bench-{people}.log"
+    log.write_text("")
+    click.echo(f"  {people:,} people")
+    if not (folder / "ground_truth.json").exists():
+        started = time.perf_counter()
+        generate_company(people=people, seed=7, days=90, out=folder)
+        click.echo(f"    generated in {time.perf_counter() - started:.0f} s")
+    truth = json.loads((folder / "ground_truth.json").read_text())
+    as_of = truth["generator"]["as_of"]
+    raw_rows = sum(truth["rows"].values())
+    result: dict = {"people": people, "raw_rows": raw_rows, "repeat": repeat}
+    result["load"] = bench_load(url, folder, repeat)
+
+    env = {"DATABASE_URL": url}
+    with connect(url, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+    phases = _load_sources("extract + load", folder, log, env)
+    full = measured(
+        "dbt build (full)",
+        revgen_command("dbt", "--as-of", as_of, "build", "--full-refresh"),
+        log,
+        env,
+    )
+    quality = measured(
+        "GX suites",
+        python_command(
+            "from revgen.db import warehouse_url; from revgen.pipeline import check_quality; "
+            "print(check_quality(warehouse_url(), 'bench'))"
+        ),
+        log,
+        env,
+    )
+    next_day = workdir / f"next-day-{people}"
+    shutil.rmtree(next_day, ignore_errors=True)
+    changes = write_next_day(folder, next_day, as_of)
+    delta = _load_sources("next day: load", next_day, log, env)
+    # the runs here are minutes apart: no margin for loads in flight (production keeps 1 h)
+    incremental = measured(
+        "dbt build (incremental)",
+        revgen_command("dbt", "--as-of", as_of, "build"),
+        log,
+        {**env, "REVGEN_LOOKBACK_HOURS": "0"},
+    )
+    result.update(
+        phases=[*phases, full, quality, *delta, incremental],
+        load_seconds=sum(p["seconds"] for p in phases),
+        load_rss=max(p["rss_mib"] for p in phases),
+        full=full,
+        quality=quality,
+        incremental=incremental,
+        changes=changes,
+    )
+
+    # the whole DAG on a fresh warehouse, the company in its landing folder
+    with connect(url, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        claim_for_demo(conn, truth["generator"])
+    home = workdir / f"dag-home-{people}"
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "landing").mkdir(parents=True)
+    for source in SOURCES:
+        (home / "landing" / source).symlink_to(folder / source)
+    started = time.perf_counter()
+    logical_date = as_of[:10]
+    run_dag_test(url, logical_date, f"bench-{people}.log", {"REVGEN_HOME": str(home)})
+    result["dag_seconds"] = time.perf_counter() - started
+    result["dag_dbt_seconds"] = _dbt_task_seconds()
+    click.echo(f"    whole DAG: {result['dag_seconds']:.0f} s")
+    return result

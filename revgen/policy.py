@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote, urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -148,6 +149,44 @@ class Alerts(_Strict):
     quiet_period_hours: float = Field(default=24, ge=0)
 
 
+RECORD_KINDS = ("opportunity", "lead", "contact")
+
+
+class Report(_Strict):
+    """The funnel report: the days each side of the this-period-against-last comparison, and a
+    link template per CRM record kind (`{id}` is replaced by the URL-quoted id; none: no link)."""
+
+    comparison_days: int = Field(default=30, gt=0)
+    record_urls: dict[Literal[RECORD_KINDS], str | None] = {}  # type: ignore[valid-type]
+
+    @field_validator("record_urls")
+    @classmethod
+    def _safe_templates(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        for kind, template in value.items():
+            if template is None:
+                continue
+            scheme = urlsplit(template.strip()).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise ValueError(
+                    f"record_urls.{kind}: a link must start with https:// or http:// "
+                    f"(got {scheme or 'no'} scheme)"
+                )
+            rest = template.replace("{id}", "", 1)
+            if "{id}" not in template or "{" in rest or "}" in rest:
+                raise ValueError(
+                    f"record_urls.{kind}: write {{id}} once where the record's id goes, "
+                    "and no other braces"
+                )
+        return value
+
+    def record_url(self, kind: str, record_id: str | None) -> str | None:
+        """The CRM link of one record, or None (no template for its kind, or no id)."""
+        template = self.record_urls.get(kind)
+        if not template or not record_id:
+            return None
+        return template.strip().replace("{id}", quote(str(record_id), safe=""))
+
+
 class WastedTime(_Strict):
     annual_revenue_target_usd: float = Field(gt=0)
     working_days_per_year: float = Field(gt=0)
@@ -174,6 +213,7 @@ class Policy(_Strict):
     # null: the exports hold no sales activities, so staleness cannot be measured (not judged)
     stale_days: int | None = Field(gt=0)
     alerts: Alerts = Alerts()
+    report: Report = Report()
     wasted_time: WastedTime
     evidence: Evidence = Evidence()
     owners: Owners = Owners()

@@ -120,3 +120,19 @@
 {% macro person_stages() -%}
     {{ return(policy()['stages'][policy()['per_person_from'] - 1:]) }}
 {%- endmacro %}
+
+{#- The per-person stages as rows: select stage_name, stage_order (one row per stage). -#}
+{% macro person_stage_rows() -%}
+    {%- for stage in person_stages() %}
+    select {{ sql_string(stage.name) }} as stage_name, {{ loop.index + policy()['per_person_from'] - 1 }} as stage_order
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The sub-stages of the sales process as rows: select sub_stage, sub_stage_order. -#}
+{% macro sub_stage_rows() -%}
+    {%- for stage in policy()['opportunity']['sub_stages'] %}
+    select {{ sql_string(stage) }} as sub_stage, {{ loop.index }} as sub_stage_order
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

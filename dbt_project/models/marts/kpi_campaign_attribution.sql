@@ -178,10 +178,8 @@ final as (
         round(coalesce(credit_by_campaign.last_touch_usd, 0), 2) as last_touch_revenue_usd,
         round(coalesce(credit_by_campaign.linear_usd, 0), 2) as linear_revenue_usd,
         round(coalesce(credit_by_campaign.w_shaped_usd, 0), 2) as w_shaped_revenue_usd,
-        case when spend.spend_usd > 0
-            then round(
-                (coalesce(credit_by_campaign.w_shaped_usd, 0) - spend.spend_usd) / spend.spend_usd, 4)
-        end as w_shaped_roi
+        {{ roi('credit_by_campaign.w_shaped_usd', 'spend.spend_usd') }} as w_shaped_roi,
+        {{ roi_basis('credit_by_campaign.w_shaped_usd', 'spend.spend_usd') }} as roi_basis
     from campaigns
     left join spend on spend.campaign_id = campaigns.campaign_id
     left join reach on reach.campaign_id = campaigns.campaign_id

@@ -17,9 +17,8 @@ final as (
         sum(last_touch_revenue_usd) as last_touch_revenue_usd,
         sum(linear_revenue_usd) as linear_revenue_usd,
         sum(w_shaped_revenue_usd) as w_shaped_revenue_usd,
-        case when sum(spend_usd) > 0
-            then round((sum(w_shaped_revenue_usd) - sum(spend_usd)) / sum(spend_usd), 4)
-        end as w_shaped_roi
+        {{ roi('sum(w_shaped_revenue_usd)', 'sum(spend_usd)') }} as w_shaped_roi,
+        {{ roi_basis('sum(w_shaped_revenue_usd)', 'sum(spend_usd)') }} as roi_basis
     from campaigns
     group by coalesce(channel, 'unknown')
 )

@@ -1,6 +1,5 @@
 {#- Cost per stage by campaign and channel: a campaign's spend divided by the people it sourced
     (their first known touch) who ever reached each stage. -#}
-{%- set stages = person_stages() -%}
 
 with events as (
     select distinct person_id, stage
@@ -33,10 +32,7 @@ reached as (
 ),
 
 stages as (
-    {%- for stage in stages %}
-    select {{ sql_string(stage.name) }} as stage_name, {{ loop.index + policy()['per_person_from'] - 1 }} as stage_order
-    {{- " union all" if not loop.last }}
-    {%- endfor %}
+    {{- person_stage_rows() }}
 ),
 
 final as (

@@ -1,7 +1,6 @@
 {#- People in each stage at the end of each day (UTC), from the stage history: each person counts
     in the stage of their last entry on or before that day. A running sum of the people's daily
     stage changes (int_stage_daily_changes, built incrementally). -#}
-{%- set stages = person_stages() -%}
 
 with deltas as (
     select entered_on, stage, delta
@@ -43,10 +42,7 @@ days as (
 ),
 
 stages as (
-    {%- for stage in stages %}
-    select {{ sql_string(stage.name) }} as stage_name, {{ loop.index + policy()['per_person_from'] - 1 }} as stage_order
-    {{- " union all" if not loop.last }}
-    {%- endfor %}
+    {{- person_stage_rows() }}
 ),
 
 grid as (

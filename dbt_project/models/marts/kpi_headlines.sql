@@ -1,0 +1,175 @@
+{#- The report's headline figures (grain: metric): each figure now (or over the whole history),
+    and for those with a date the last `comparison_days` (policy file, report) against the same
+    number of days before. A null value is not measurable: the exports hold no basis for it (no
+    activities: no wasted time; no campaigns: no reach or spend). -#}
+{%- set days = policy()['report']['comparison_days'] -%}
+
+with orphans as (
+    select person_id
+    from {{ ref('orphaned_leads') }}
+),
+
+wasted as (
+    select wasted_usd
+    from {{ ref('kpi_wasted_sales_time') }}
+),
+
+activities as (
+    select activity_id
+    from {{ ref('int_activities_resolved') }}
+),
+
+campaigns as (
+    select campaign_id, anonymous_touches
+    from {{ ref('kpi_campaign_attribution') }}
+),
+
+spend as (
+    select spend_date, amount_usd
+    from {{ ref('stg_marketing__campaign_spend') }}
+),
+
+events as (
+    select person_id, stage, entered_at
+    from {{ ref('int_stage_events_unioned') }}
+),
+
+judged as (
+    select opportunity_id, is_won, amount_usd
+    from {{ ref('int_opportunities_judged') }}
+),
+
+opportunities as (
+    select opportunity_id, closed_at
+    from {{ ref('int_opportunities_resolved') }}
+),
+
+stages as (
+    {{- person_stage_rows() }}
+),
+
+windows as (
+    select
+        {{ as_of() }} as as_of,
+        {{ dbt.dateadd('day', -days, as_of()) }} as last_from,
+        {{ dbt.dateadd('day', -2 * days, as_of()) }} as previous_from
+),
+
+first_entries as (
+    select person_id, stage, min(entered_at) as entered_at
+    from events
+    group by person_id, stage
+),
+
+stage_figures as (
+    select
+        'reached_' || stages.stage_name as metric,
+        stages.stage_order as metric_order,
+        count(first_entries.person_id) as value,
+        count(case when first_entries.entered_at > windows.last_from
+            and first_entries.entered_at <= windows.as_of then 1 end) as last_period,
+        count(case when first_entries.entered_at > windows.previous_from
+            and first_entries.entered_at <= windows.last_from then 1 end) as previous_period
+    from stages
+    cross join windows
+    left join first_entries on first_entries.stage = stages.stage_name
+    group by stages.stage_name, stages.stage_order
+),
+
+won as (
+    select judged.amount_usd, opportunities.closed_at
+    from judged
+    inner join opportunities on opportunities.opportunity_id = judged.opportunity_id
+    where judged.is_won = 1
+),
+
+won_figures as (
+    select
+        'won_deals' as metric,
+        20 as metric_order,
+        count(*) as value,
+        count(case when won.closed_at > windows.last_from
+            and won.closed_at <= windows.as_of then 1 end) as last_period,
+        count(case when won.closed_at > windows.previous_from
+            and won.closed_at <= windows.last_from then 1 end) as previous_period
+    from windows
+    left join won on true
+    union all
+    select
+        'won_revenue_usd',
+        21,
+        coalesce(sum(won.amount_usd), 0),
+        sum(case when won.closed_at > windows.last_from
+            and won.closed_at <= windows.as_of then won.amount_usd end),
+        sum(case when won.closed_at > windows.previous_from
+            and won.closed_at <= windows.last_from then won.amount_usd end)
+    from windows
+    left join won on true
+),
+
+spend_figures as (
+    select
+        'spend_usd' as metric,
+        30 as metric_order,
+        sum(spend.amount_usd) as value,
+        sum(case when spend.spend_date > cast(windows.last_from as date)
+            and spend.spend_date <= cast(windows.as_of as date) then spend.amount_usd end)
+            as last_period,
+        sum(case when spend.spend_date > cast(windows.previous_from as date)
+            and spend.spend_date <= cast(windows.last_from as date) then spend.amount_usd end)
+            as previous_period
+    from windows
+    left join spend on true
+),
+
+now_figures as (
+    select 'orphans' as metric, 40 as metric_order, count(*) as value from orphans
+    union all
+    -- no activities exported: wasted time is not measurable (not $0)
+    select 'wasted_sales_usd', 41,
+        case when (select count(*) from activities) > 0
+            then coalesce((select sum(wasted_usd) from wasted), 0) end
+    union all
+    select 'campaigns', 42, count(*) from campaigns
+    union all
+    select 'anonymous_touches', 43,
+        case when count(*) > 0 then sum(anonymous_touches) end
+    from campaigns
+),
+
+unioned as (
+    select
+        metric,
+        metric_order,
+        true as is_dated,
+        cast(value as {{ dbt.type_numeric() }}) as value,
+        cast(last_period as {{ dbt.type_numeric() }}) as last_period,
+        cast(previous_period as {{ dbt.type_numeric() }}) as previous_period
+    from stage_figures
+    union all
+    select metric, metric_order, true, value, last_period, previous_period from won_figures
+    union all
+    select metric, metric_order, true, value, last_period, previous_period from spend_figures
+    union all
+    select metric, metric_order, false, value, null, null from now_figures
+),
+
+final as (
+    select
+        metric,
+        metric_order,
+        value,
+        -- a dated figure with a basis counts 0 in a period without any
+        case when is_dated and value is not null then coalesce(last_period, 0) end
+            as last_period,
+        case when is_dated and value is not null then coalesce(previous_period, 0) end
+            as previous_period,
+        case when previous_period > 0
+            then cast(last_period / previous_period - 1 as {{ dbt.type_float() }})
+        end as change_rate,
+        {{ days }} as comparison_days,
+        {{ as_of() }} as as_of
+    from unioned
+)
+
+select * from final

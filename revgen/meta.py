@@ -6,6 +6,7 @@ else. Loads, quality checks, alerts and dbt's incremental models write to it; BI
     quality_results         every expectation of every run, with failing ids
     orphan_history, orphan_alerts, orphan_alert_deliveries
                             orphans counted per run, first seen, and what each channel delivered
+    orphan_trend            a view: one point per orphan check (the report's trend)
     model_builds            when each incremental dbt model last built, with which code and policy
     demo_company            which demo company the warehouse holds (absent: not a demo)
 
@@ -77,6 +78,15 @@ create table if not exists revgen_meta.orphan_history (
     reason     text not null,
     orphans    bigint not null
 );
+-- one point per check (its orphans over all reasons): the report's trend
+do $$ begin
+    if to_regclass('revgen_meta.orphan_trend') is null then
+        create view revgen_meta.orphan_trend as
+        select checked_at, max(as_of) as as_of, sum(orphans)::bigint as orphans
+        from revgen_meta.orphan_history
+        group by checked_at;
+    end if;
+end $$;
 create table if not exists revgen_meta.orphan_alerts (
     person_id       text primary key,
     reason          text not null,

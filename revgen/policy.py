@@ -165,11 +165,12 @@ class Report(_Strict):
         for kind, template in value.items():
             if template is None:
                 continue
-            scheme = urlsplit(template.strip()).scheme.lower()
-            if scheme not in ("http", "https"):
+            parts = urlsplit(template.strip())
+            scheme = parts.scheme.lower()
+            if scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(
-                    f"record_urls.{kind}: a link must start with https:// or http:// "
-                    f"(got {scheme or 'no'} scheme)"
+                    f"record_urls.{kind}: a link must start with https:// or http:// and a "
+                    f"host (got {template!r})"
                 )
             rest = template.replace("{id}", "", 1)
             if "{id}" not in template or "{" in rest or "}" in rest:

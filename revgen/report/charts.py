@@ -37,24 +37,53 @@ def hbar(
     return "".join(parts)
 
 
+PALETTE = ("#3f6ea8", "#2e7d32", "#e08e0b", "#8e44ad", "#c62828", "#00838f", "#6d4c41")
+
+
 def line(points: list[tuple[str, float]], width: int = 640, height: int = 160) -> str:
     """A line over time: (label, value); the first and last labels are written under it."""
-    if not points:
+    return lines({"": points}, width=width, height=height, colors=(BAD,))
+
+
+def lines(
+    series: dict[str, list[tuple[str, float]]],
+    width: int = 640,
+    height: int = 160,
+    colors: tuple[str, ...] = PALETTE,
+) -> str:
+    """Lines over the same time axis, one per series: {name: [(label, value)]}, with a legend
+    when the series are named; the first and last labels are written under them."""
+    series = {name: points for name, points in series.items() if points}
+    if not series:
         return '<p class="empty">No data.</p>'
-    top = max(value for _, value in points) or 1
-    step = (width - 60) / max(1, len(points) - 1)
-    coords = [
-        (40 + i * step, height - 30 - (height - 50) * value / top)
-        for i, (_, value) in enumerate(points)
+    longest = max(series.values(), key=len)
+    top = max(value for points in series.values() for _, value in points) or 1
+    step = (width - 60) / max(1, len(longest) - 1)
+    legend = 18 if any(series) else 0
+    parts = [
+        f'<svg class="chart" width="{width}" height="{height + legend}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg">'
     ]
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{BAD}"/>' for x, y in coords)
-    return (
-        f'<svg class="chart" width="{width}" height="{height}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg"><polyline fill="none" stroke="{BAD}" '
-        f'stroke-width="2" points="{path}"/>{dots}'
-        f'<text x="40" y="{height - 8}">{escape(points[0][0])}</text>'
-        f'<text x="{width - 20}" y="{height - 8}" text-anchor="end">'
-        f"{escape(points[-1][0])}</text>"
-        f'<text x="4" y="20">{top:,.0f}</text></svg>'
+    for index, (name, points) in enumerate(series.items()):
+        color = colors[index % len(colors)]
+        coords = [
+            (40 + i * step, legend + height - 30 - (height - 50) * value / top)
+            for i, (_, value) in enumerate(points)
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(
+            f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{path}"/>'
+            + "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in coords)
+        )
+        if name:
+            parts.append(
+                f'<rect x="{40 + index * 110}" y="4" width="10" height="10" fill="{color}"/>'
+                f'<text x="{54 + index * 110}" y="13">{escape(name)}</text>'
+            )
+    parts.append(
+        f'<text x="40" y="{legend + height - 8}">{escape(longest[0][0])}</text>'
+        f'<text x="{width - 20}" y="{legend + height - 8}" text-anchor="end">'
+        f"{escape(longest[-1][0])}</text>"
+        f'<text x="4" y="{legend + 20}">{top:,.0f}</text></svg>'
     )
+    return "".join(parts)

@@ -6,6 +6,7 @@ from psycopg import sql
 
 from revgen.contract import STREAMS
 from revgen.db import connect
+from revgen.report import marts
 
 
 def reject_counts(conn) -> tuple[int, int]:
@@ -18,27 +19,11 @@ def reject_counts(conn) -> tuple[int, int]:
 
 
 def read_summary(url: str) -> dict:
+    """The figures the summary prints, read by the same queries as the HTML report's."""
     with connect(url) as conn:
-        # awareness and preference are measured per campaign (anonymous reach), not per person
-        stages = conn.execute(
-            "select stage_name, people from marts.kpi_stage_volume "
-            "where is_per_person order by stage_order"
-        ).fetchall()
-        reach = conn.execute(
-            "select (select coalesce(sum(anonymous_touches), 0) from marts.kpi_campaign_attribution),"
-            " (select count(*) from marts.kpi_campaign_attribution),"
-            " coalesce(unmeasurable_spend_usd, 0), coalesce(total_spend_usd, 0)"
-            " from marts.kpi_unmeasurable_spend"
-        ).fetchone()
-        conversions = conn.execute(
-            "select from_stage, to_stage, people_entered, people_converted, conversion_rate "
-            "from marts.kpi_stage_conversion order by from_stage_order"
-        ).fetchall()
-        orphans = conn.execute(
-            "select reason, sum(orphans)::bigint from marts.kpi_orphans_by_reason "
-            "group by reason order by reason"
-        ).fetchall()
-        as_of = conn.execute("select max(as_of) from marts.kpi_stage_volume").fetchone()
+        figures = marts.read(
+            conn, ["volume", "conversion", "headlines", "orphans_by_reason", "unmeasurable"]
+        )
         raw_rows = sum(
             int(
                 conn.execute(
@@ -50,25 +35,38 @@ def read_summary(url: str) -> dict:
             for stream in STREAMS
         )
         rejected = reject_counts(conn)
+    headlines = marts.headlines(figures["headlines"])
+    as_of = next((row["as_of"] for row in headlines.values() if row["as_of"]), None)
+    spend = figures["unmeasurable"][0] if figures["unmeasurable"] else {}
+
+    def headline(metric: str) -> float | None:
+        value = headlines.get(metric, {}).get("value")
+        return None if value is None else float(value)
+
     return {
-        "as_of": as_of[0].isoformat() if as_of and as_of[0] else None,
-        "people_per_stage": {name: int(people) for name, people in stages},
+        "as_of": as_of.isoformat() if as_of else None,
+        # awareness and preference are measured per campaign (anonymous reach), not per person
+        "people_per_stage": {row["stage_name"]: int(row["people"]) for row in figures["volume"]},
         "conversions": [
             {
-                "from": f,
-                "to": t,
-                "people_in": int(n),
-                "converted": int(c),
-                "rate": float(r) if r is not None else None,
+                "from": row["from_stage"],
+                "to": row["to_stage"],
+                "people_in": int(row["people_entered"]),
+                "converted": int(row["people_converted"]),
+                "rate": None if row["conversion_rate"] is None else float(row["conversion_rate"]),
             }
-            for f, t, n, c, r in conversions
+            for row in figures["conversion"]
         ],
-        "orphans_by_reason": {reason: int(count) for reason, count in orphans},
+        "orphans": int(headline("orphans") or 0),
+        "orphans_by_reason": {
+            f"{row['reason']} ({row['expected_owner_team'] or 'no team'})": int(row["orphans"])
+            for row in figures["orphans_by_reason"]
+        },
         "awareness": {
-            "anonymous_touches": int(reach[0]),
-            "campaigns": int(reach[1]),
-            "unmeasurable_spend_usd": float(reach[2]),
-            "spend_usd": float(reach[3]),
+            "anonymous_touches": int(headline("anonymous_touches") or 0),
+            "campaigns": int(headline("campaigns") or 0),
+            "unmeasurable_spend_usd": float(spend.get("unmeasurable_spend_usd") or 0),
+            "spend_usd": float(spend.get("total_spend_usd") or 0),
         },
         "rows": {
             "raw": raw_rows,
@@ -110,8 +108,9 @@ def format_summary(summary: dict) -> str:
             f"{item['people_in']:>7,}  {rate:>6}"
         )
     orphans = summary["orphans_by_reason"]
-    lines += ["", f"Orphaned leads: {sum(orphans.values()):,}"]
-    lines += [f"  {reason:<15} {count:>6,}" for reason, count in orphans.items()]
+    lines += ["", f"Orphaned leads: {summary['orphans']:,}"]
+    width = max((len(reason) for reason in orphans), default=0)
+    lines += [f"  {reason:<{width}} {count:>6,}" for reason, count in orphans.items()]
     rows = summary["rows"]
     lines += [
         "",

@@ -158,6 +158,7 @@ final as (
     select
         metric,
         metric_order,
+        is_dated,
         value,
         -- a dated figure with a basis counts 0 in a period without any
         case when is_dated and value is not null then coalesce(last_period, 0) end

@@ -73,7 +73,9 @@ def lines(
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         parts.append(
             f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{path}"/>'
-            + "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in coords)
+            + "".join(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>' for x, y in coords
+            )
         )
         if name:
             parts.append(

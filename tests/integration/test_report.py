@@ -163,8 +163,9 @@ def test_every_figure_on_the_page_equals_its_mart(demo_report):
         compared += 1
 
     headlines = rows(
-        url, "select metric, value, last_period, previous_period from marts.kpi_headlines "
-        "where is_dated"
+        url,
+        "select metric, value, last_period, previous_period from marts.kpi_headlines "
+        "where is_dated",
     )
     for metric, value, last, previous in headlines:
         check(f"headline.{metric}.value", value)
@@ -173,7 +174,9 @@ def test_every_figure_on_the_page_equals_its_mart(demo_report):
     # the headline windows are real periods: the last two never exceed the whole history
     assert all(last + previous <= value for _, value, last, previous in headlines if value)
 
-    reached = {m.removeprefix("reached_"): v for m, v, _, _ in headlines if m.startswith("reached_")}
+    reached = {
+        m.removeprefix("reached_"): v for m, v, _, _ in headlines if m.startswith("reached_")
+    }
     for stage, entered, converted, median, p90 in rows(
         url,
         "select from_stage, people_entered, people_converted, velocity_days_median, "
@@ -239,9 +242,13 @@ def test_every_figure_on_the_page_equals_its_mart(demo_report):
     )[0]
     assert sum(p[1] for p in pipeline) == outcomes[0]
     assert sum(p[2] or 0 for p in pipeline) == outcomes[1]
-    assert sum(p[3] for p in pipeline) == rows(
-        url, "select count(*) from marts.fct_opportunity_stage_changes where direction = 'backward'"
-    )[0][0]
+    assert (
+        sum(p[3] for p in pipeline)
+        == rows(
+            url,
+            "select count(*) from marts.fct_opportunity_stage_changes where direction = 'backward'",
+        )[0][0]
+    )
 
     waste = rows(
         url,
@@ -259,9 +266,10 @@ def test_every_figure_on_the_page_equals_its_mart(demo_report):
     )
     for owner, team, orphans in owners:
         check(f"orphans.owner.{owner}.{team}", orphans)
-    assert sum(orphans for _, _, orphans in owners) == rows(
-        url, "select count(*) from marts.orphaned_leads"
-    )[0][0]
+    assert (
+        sum(orphans for _, _, orphans in owners)
+        == rows(url, "select count(*) from marts.orphaned_leads")[0][0]
+    )
     speed = rows(url, "select median_minutes, p95_minutes from marts.kpi_speed_to_lead")[0]
     check("speed.median_minutes", speed[0], 1 / 60)
     check("speed.p95_minutes", speed[1], 1 / 60)

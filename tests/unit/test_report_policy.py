@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_record_link_quotes_the_id_into_the_template_and_none_without_one():
-    report = Report(record_urls={"lead": "https://x.lightning.force.com/lightning/r/Lead/{id}/view"})
+    report = Report(
+        record_urls={"lead": "https://x.lightning.force.com/lightning/r/Lead/{id}/view"}
+    )
     assert (
         report.record_url("lead", "00Q 5/?#&x")
         == "https://x.lightning.force.com/lightning/r/Lead/00Q%205%2F%3F%23%26x/view"

@@ -158,7 +158,8 @@ def _charts(data: dict) -> dict[str, Markup]:
                     f"({pct(row['conversion_rate'])}) went on to {row['to_stage']}",
                 )
                 for row in conversion
-            ]
+            ],
+            width=900,
         ),
         "velocity": hbar(
             [
@@ -200,7 +201,8 @@ def _charts(data: dict) -> dict[str, Markup]:
             [
                 (_day(row["as_of"] or row["checked_at"]), float(row["orphans"]))
                 for row in data["orphan_trend"]
-            ]
+            ],
+            width=500,
         ),
     }
     return {name: Markup(svg) for name, svg in charts.items()}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from revgen.report.html import shown_kpis
 from tests.helpers import ROOT, revgen_cli, rows
 
 EXPORTS = ROOT / "tests" / "data" / "exports"
@@ -246,3 +247,15 @@ def test_maven_what_the_export_cannot_show_reads_not_measurable_not_zero(maven):
     page = report.read_text()
     assert 'data-kpi="speed.median_minutes">not measurable<' in page
     assert 'data-kpi="sla.lead">n/a</b>not measurable' in page
+    # open deals carry no amount, and no activities were exported: not measurable, never 0
+    shown = shown_kpis(page)
+    open_deals = rows(
+        url, "select sub_stage, open_opportunities from marts.kpi_open_pipeline_by_stage"
+    )
+    assert sum(count for _, count in open_deals) > 0
+    for sub_stage, _ in open_deals:
+        assert shown[f"pipeline.{sub_stage}.usd"] == "not measurable"
+    pipelines = [value for key, value in shown.items() if key.endswith(".open_pipeline")]
+    assert pipelines and set(pipelines) == {"not measurable"}
+    assert shown["waste.total_usd"] == "not measurable"
+    assert shown["headline.spend_usd.value"] == "not measurable"  # no campaigns exported

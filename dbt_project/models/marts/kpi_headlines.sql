@@ -112,11 +112,12 @@ spend_figures as (
         'spend_usd' as metric,
         30 as metric_order,
         sum(spend.amount_usd) as value,
-        sum(case when spend.spend_date > cast(windows.last_from as date)
-            and spend.spend_date <= cast(windows.as_of as date) then spend.amount_usd end)
+        -- a spend date is a whole day: the days that end by as_of
+        sum(case when spend.spend_date >= cast(windows.last_from as date)
+            and spend.spend_date < cast(windows.as_of as date) then spend.amount_usd end)
             as last_period,
-        sum(case when spend.spend_date > cast(windows.previous_from as date)
-            and spend.spend_date <= cast(windows.last_from as date) then spend.amount_usd end)
+        sum(case when spend.spend_date >= cast(windows.previous_from as date)
+            and spend.spend_date < cast(windows.last_from as date) then spend.amount_usd end)
             as previous_period
     from windows
     left join spend on true

@@ -136,3 +136,20 @@
     {{- " union all" if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- When each person first reached each per-person stage, by int_stage_journeys' rule (entering a
+    later stage passes through a skipped one): select person_id, stage, reached_at. `journeys` is
+    a relation or CTE with int_stage_journeys' columns. The last stage has no journey of its own:
+    the previous stage's reached_next_at is its first reach. -#}
+{% macro stage_first_reaches(journeys) -%}
+    select person_id, stage, min(reached_at) as reached_at
+    from (
+        select person_id, from_stage as stage, first_entered_at as reached_at
+        from {{ journeys }}
+        union all
+        select person_id, to_stage as stage, reached_next_at as reached_at
+        from {{ journeys }}
+        where reached_next_at is not null
+    ) as reaches
+    group by person_id, stage
+{%- endmacro %}

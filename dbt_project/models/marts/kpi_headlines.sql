@@ -29,9 +29,9 @@ spend as (
     from {{ ref('stg_marketing__campaign_spend') }}
 ),
 
-events as (
-    select person_id, stage, entered_at
-    from {{ ref('int_stage_events_unioned') }}
+journeys as (
+    select person_id, from_stage, to_stage, first_entered_at, reached_next_at
+    from {{ ref('int_stage_journeys') }}
 ),
 
 judged as (
@@ -55,10 +55,9 @@ windows as (
         {{ dbt.dateadd('day', -2 * days, as_of()) }} as previous_from
 ),
 
+-- people reach a stage as conversion counts them (a skipped stage is passed through)
 first_entries as (
-    select person_id, stage, min(entered_at) as entered_at
-    from events
-    group by person_id, stage
+    {{- stage_first_reaches('journeys') | indent(4) }}
 ),
 
 stage_figures as (
@@ -66,10 +65,10 @@ stage_figures as (
         'reached_' || stages.stage_name as metric,
         stages.stage_order as metric_order,
         count(first_entries.person_id) as value,
-        count(case when first_entries.entered_at > windows.last_from
-            and first_entries.entered_at <= windows.as_of then 1 end) as last_period,
-        count(case when first_entries.entered_at > windows.previous_from
-            and first_entries.entered_at <= windows.last_from then 1 end) as previous_period
+        count(case when first_entries.reached_at > windows.last_from
+            and first_entries.reached_at <= windows.as_of then 1 end) as last_period,
+        count(case when first_entries.reached_at > windows.previous_from
+            and first_entries.reached_at <= windows.last_from then 1 end) as previous_period
     from stages
     cross join windows
     left join first_entries on first_entries.stage = stages.stage_name

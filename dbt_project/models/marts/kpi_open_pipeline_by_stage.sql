@@ -40,9 +40,11 @@ final as (
             as open_opportunities,
         cast(coalesce(open_by_stage.with_amount, 0) as {{ dbt.type_bigint() }})
             as open_with_amount,
-        -- null: no open deal here has an amount (not measurable, not worthless)
-        case when open_by_stage.with_amount > 0 then open_by_stage.amount_usd end
-            as open_pipeline_usd,
+        -- nothing open here: 0; open deals none of which has an amount: null (not measurable)
+        case
+            when coalesce(open_by_stage.open_opportunities, 0) = 0 then 0
+            when open_by_stage.with_amount > 0 then open_by_stage.amount_usd
+        end as open_pipeline_usd,
         cast(coalesce(backward.backward_moves, 0) as {{ dbt.type_bigint() }}) as backward_moves
     from sub_stages
     left join open_by_stage on open_by_stage.stage = sub_stages.sub_stage

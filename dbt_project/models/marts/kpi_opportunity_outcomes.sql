@@ -11,7 +11,12 @@ final as (
         opportunity_type,
         {{ sales_outcomes() }},
         cast(sum(is_closed) as {{ dbt.type_bigint() }}) as closed,
-        round(sum((1 - is_closed) * amount_usd), 2) as open_pipeline_usd
+        -- nothing open: 0; open deals none of which has an amount: null (not measurable)
+        case
+            when count(case when is_closed = 0 then 1 end) = 0 then 0
+            when count(case when is_closed = 0 then amount_usd end) > 0
+                then round(sum((1 - is_closed) * amount_usd), 2)
+        end as open_pipeline_usd
     from judged
     group by opportunity_type
 )

@@ -6,6 +6,11 @@ with events as (
     from {{ ref('int_stage_events_unioned') }}
 ),
 
+journeys as (
+    select person_id, from_stage, to_stage, first_entered_at, reached_next_at
+    from {{ ref('int_stage_journeys') }}
+),
+
 funnel_days as (
     select day
     from {{ ref('kpi_funnel_by_day') }}
@@ -20,6 +25,18 @@ weeks as (
     from funnel_days
 ),
 
+-- first reaches as conversion counts them (a skipped stage is passed through)
+first_reaches as (
+    {{- stage_first_reaches('journeys') | indent(4) }}
+),
+
+first_weekly as (
+    select stage, cast({{ dbt.date_trunc('week', 'reached_at') }} as date) as week_start,
+        count(*) as first_entries
+    from first_reaches
+    group by stage, cast({{ dbt.date_trunc('week', 'reached_at') }} as date)
+),
+
 numbered as (
     select
         stage,
@@ -28,13 +45,10 @@ numbered as (
     from events
 ),
 
-weekly as (
-    select
-        stage,
-        week_start,
-        sum(case when entry_number = 1 then 1 else 0 end) as first_entries,
-        sum(case when entry_number > 1 then 1 else 0 end) as re_entries
+re_entries_weekly as (
+    select stage, week_start, count(*) as re_entries
     from numbered
+    where entry_number > 1
     group by stage, week_start
 ),
 
@@ -45,11 +59,16 @@ final as (
         weeks.week_start,
         stages.stage_order,
         stages.stage_name,
-        cast(coalesce(weekly.first_entries, 0) as {{ dbt.type_bigint() }}) as people_entered,
-        cast(coalesce(weekly.re_entries, 0) as {{ dbt.type_bigint() }}) as re_entries
+        cast(coalesce(first_weekly.first_entries, 0) as {{ dbt.type_bigint() }})
+            as people_entered,
+        cast(coalesce(re_entries_weekly.re_entries, 0) as {{ dbt.type_bigint() }}) as re_entries
     from weeks
     cross join stages
-    left join weekly on weekly.stage = stages.stage_name and weekly.week_start = weeks.week_start
+    left join first_weekly
+        on first_weekly.stage = stages.stage_name and first_weekly.week_start = weeks.week_start
+    left join re_entries_weekly
+        on re_entries_weekly.stage = stages.stage_name
+        and re_entries_weekly.week_start = weeks.week_start
 )
 
 select * from final

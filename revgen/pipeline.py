@@ -105,7 +105,7 @@ def summarize(url: str) -> dict:
     return {
         "report": str(report),
         "people_per_stage": summary["people_per_stage"],
-        "orphans": sum(summary["orphans_by_reason"].values()),
+        "orphans": summary["orphans"],
     }
 
 

@@ -18,22 +18,20 @@ def reject_counts(conn) -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+def _count(conn, schema: str, table: str) -> int:
+    row = conn.execute(
+        sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table))
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def read_summary(url: str) -> dict:
     """The figures the summary prints, read by the same queries as the HTML report's."""
     with connect(url) as conn:
         figures = marts.read(
             conn, ["volume", "conversion", "headlines", "orphans_by_reason", "unmeasurable"]
         )
-        raw_rows = sum(
-            int(
-                conn.execute(
-                    sql.SQL("select count(*) from {}").format(
-                        sql.Identifier(stream.schema, stream.name)
-                    )
-                ).fetchone()[0]
-            )
-            for stream in STREAMS
-        )
+        raw_rows = sum(_count(conn, stream.schema, stream.name) for stream in STREAMS)
         rejected = reject_counts(conn)
     headlines = marts.headlines(figures["headlines"])
     as_of = next((row["as_of"] for row in headlines.values() if row["as_of"]), None)

@@ -113,6 +113,13 @@ def test_the_report_is_written_for_an_empty_warehouse_too(empty_warehouse, tmp_p
     html = write_report(empty_warehouse, tmp_path).read_text()
     assert shown_kpis(html)["orphans.total"] == "0"
     assert "No data." in html
+    shown = shown_kpis(html)
+    # nothing won is a measured 0; no spend, no activities, no speed basis: not measurable
+    assert shown["headline.won_deals.value"] == "0"
+    assert shown["headline.won_revenue_usd.value"] == "$0"
+    assert shown["headline.spend_usd.value"] == "not measurable"
+    assert shown["waste.total_usd"] == "not measurable"
+    assert shown["speed.median_minutes"] == "not measurable"
 
 
 # what a figure on the page means, read back independently of the report's own formatting

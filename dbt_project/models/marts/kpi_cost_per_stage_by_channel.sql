@@ -3,7 +3,12 @@
     stage grid of the report). -#}
 
 with cost_per_stage as (
-    select channel, stage_order, stage_name, people_reached_stage, spend_usd
+    select
+        channel,
+        stage_order,
+        stage_name,
+        people_reached_stage,
+        spend_usd
     from {{ ref('kpi_cost_per_stage') }}
 ),
 
@@ -16,7 +21,7 @@ final as (
         cast(sum(people_reached_stage) as {{ dbt.type_bigint() }}) as people_reached_stage,
         sum(spend_usd) as spend_usd,
         case when sum(people_reached_stage) > 0 and sum(spend_usd) > 0
-            then round(sum(spend_usd) / sum(people_reached_stage), 2)
+                then round(sum(spend_usd) / sum(people_reached_stage), 2)
         end as cost_per_person_usd
     from cost_per_stage
     group by coalesce(channel, 'unknown'), stage_order, stage_name

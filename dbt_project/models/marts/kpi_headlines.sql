@@ -20,27 +20,41 @@ activities as (
 ),
 
 campaigns as (
-    select campaign_id, anonymous_touches
+    select
+        campaign_id,
+        anonymous_touches
     from {{ ref('kpi_campaign_attribution') }}
 ),
 
 spend as (
-    select spend_date, amount_usd
+    select
+        spend_date,
+        amount_usd
     from {{ ref('stg_marketing__campaign_spend') }}
 ),
 
 journeys as (
-    select person_id, from_stage, to_stage, first_entered_at, reached_next_at
+    select
+        person_id,
+        from_stage,
+        to_stage,
+        first_entered_at,
+        reached_next_at
     from {{ ref('int_stage_journeys') }}
 ),
 
 judged as (
-    select opportunity_id, is_won, amount_usd
+    select
+        opportunity_id,
+        is_won,
+        amount_usd
     from {{ ref('int_opportunities_judged') }}
 ),
 
 opportunities as (
-    select opportunity_id, closed_at
+    select
+        opportunity_id,
+        closed_at
     from {{ ref('int_opportunities_resolved') }}
 ),
 
@@ -66,19 +80,24 @@ stage_figures as (
         stages.stage_order as metric_order,
         count(first_entries.person_id) as value,
         count(case when first_entries.reached_at > windows.last_from
-            and first_entries.reached_at <= windows.as_of then 1 end) as last_period,
+                and first_entries.reached_at <= windows.as_of then 1
+        end) as last_period,
         count(case when first_entries.reached_at > windows.previous_from
-            and first_entries.reached_at <= windows.last_from then 1 end) as previous_period
+                and first_entries.reached_at <= windows.last_from then 1
+        end) as previous_period
     from stages
     cross join windows
-    left join first_entries on first_entries.stage = stages.stage_name
+    left join first_entries on stages.stage_name = first_entries.stage
     group by stages.stage_name, stages.stage_order
 ),
 
 won as (
-    select judged.amount_usd, opportunities.closed_at
+    select
+        judged.opportunity_id,
+        judged.amount_usd,
+        opportunities.closed_at
     from judged
-    inner join opportunities on opportunities.opportunity_id = judged.opportunity_id
+    inner join opportunities on judged.opportunity_id = opportunities.opportunity_id
     where judged.is_won = 1
 ),
 
@@ -86,11 +105,14 @@ won_figures as (
     select
         'won_deals' as metric,
         20 as metric_order,
-        count(*) as value,
+        -- no win: the one row of windows, unmatched, counts none
+        count(won.opportunity_id) as value,
         count(case when won.closed_at > windows.last_from
-            and won.closed_at <= windows.as_of then 1 end) as last_period,
+                and won.closed_at <= windows.as_of then 1
+        end) as last_period,
         count(case when won.closed_at > windows.previous_from
-            and won.closed_at <= windows.last_from then 1 end) as previous_period
+                and won.closed_at <= windows.last_from then 1
+        end) as previous_period
     from windows
     left join won on true
     union all
@@ -99,9 +121,11 @@ won_figures as (
         21,
         coalesce(sum(won.amount_usd), 0),
         sum(case when won.closed_at > windows.last_from
-            and won.closed_at <= windows.as_of then won.amount_usd end),
+                and won.closed_at <= windows.as_of then won.amount_usd
+        end),
         sum(case when won.closed_at > windows.previous_from
-            and won.closed_at <= windows.last_from then won.amount_usd end)
+                and won.closed_at <= windows.last_from then won.amount_usd
+        end)
     from windows
     left join won on true
 ),
@@ -113,26 +137,41 @@ spend_figures as (
         sum(spend.amount_usd) as value,
         -- a spend date is a whole day: the days that end by as_of
         sum(case when spend.spend_date >= cast(windows.last_from as date)
-            and spend.spend_date < cast(windows.as_of as date) then spend.amount_usd end)
+                and spend.spend_date < cast(windows.as_of as date) then spend.amount_usd
+        end)
             as last_period,
         sum(case when spend.spend_date >= cast(windows.previous_from as date)
-            and spend.spend_date < cast(windows.last_from as date) then spend.amount_usd end)
+                and spend.spend_date < cast(windows.last_from as date) then spend.amount_usd
+        end)
             as previous_period
     from windows
     left join spend on true
 ),
 
 now_figures as (
-    select 'orphans' as metric, 40 as metric_order, count(*) as value from orphans
+    select
+        'orphans' as metric,
+        40 as metric_order,
+        count(*) as value
+    from orphans
     union all
     -- no activities exported: wasted time is not measurable (not $0)
-    select 'wasted_sales_usd', 41,
+    select
+        'wasted_sales_usd',
+        41,
         case when (select count(*) from activities) > 0
-            then coalesce((select sum(wasted_usd) from wasted), 0) end
+                then coalesce((select sum(wasted_usd) from wasted), 0)
+        end
     union all
-    select 'campaigns', 42, count(*) from campaigns
+    select
+        'campaigns',
+        42,
+        count(*)
+    from campaigns
     union all
-    select 'anonymous_touches', 43,
+    select
+        'anonymous_touches',
+        43,
         case when count(*) > 0 then sum(anonymous_touches) end
     from campaigns
 ),
@@ -147,11 +186,32 @@ unioned as (
         cast(previous_period as {{ dbt.type_numeric() }}) as previous_period
     from stage_figures
     union all
-    select metric, metric_order, true, value, last_period, previous_period from won_figures
+    select
+        metric,
+        metric_order,
+        true,
+        value,
+        last_period,
+        previous_period
+    from won_figures
     union all
-    select metric, metric_order, true, value, last_period, previous_period from spend_figures
+    select
+        metric,
+        metric_order,
+        true,
+        value,
+        last_period,
+        previous_period
+    from spend_figures
     union all
-    select metric, metric_order, false, value, null, null from now_figures
+    select
+        metric,
+        metric_order,
+        false,
+        value,
+        null,
+        null
+    from now_figures
 ),
 
 final as (
@@ -166,7 +226,7 @@ final as (
         case when is_dated and value is not null then coalesce(previous_period, 0) end
             as previous_period,
         case when previous_period > 0
-            then cast(last_period / previous_period - 1 as {{ dbt.type_float() }})
+                then cast(last_period / previous_period - 1 as {{ dbt.type_float() }})
         end as change_rate,
         {{ days }} as comparison_days,
         {{ as_of() }} as as_of

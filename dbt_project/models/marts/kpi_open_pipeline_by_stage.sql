@@ -2,12 +2,17 @@
     open opportunities standing in it and their amount, and the backward moves out of it. -#}
 
 with opportunities as (
-    select opportunity_id, stage, amount_usd
+    select
+        opportunity_id,
+        stage,
+        amount_usd
     from {{ ref('int_opportunities_resolved') }}
 ),
 
 stage_changes as (
-    select from_stage, direction
+    select
+        from_stage,
+        direction
     from {{ ref('fct_opportunity_stage_changes') }}
 ),
 
@@ -26,7 +31,9 @@ open_by_stage as (
 ),
 
 backward as (
-    select from_stage, count(*) as backward_moves
+    select
+        from_stage,
+        count(*) as backward_moves
     from stage_changes
     where direction = 'backward'
     group by from_stage
@@ -47,8 +54,8 @@ final as (
         end as open_pipeline_usd,
         cast(coalesce(backward.backward_moves, 0) as {{ dbt.type_bigint() }}) as backward_moves
     from sub_stages
-    left join open_by_stage on open_by_stage.stage = sub_stages.sub_stage
-    left join backward on backward.from_stage = sub_stages.sub_stage
+    left join open_by_stage on sub_stages.sub_stage = open_by_stage.stage
+    left join backward on sub_stages.sub_stage = backward.from_stage
 )
 
 select * from final

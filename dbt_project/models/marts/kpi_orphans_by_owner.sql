@@ -2,7 +2,13 @@
     expected_owner_team): whom to ask first. -#}
 
 with orphans as (
-    select owner_id, owner_name, owner_team, expected_owner_team, reason, hours_orphaned
+    select
+        owner_id,
+        owner_name,
+        owner_team,
+        expected_owner_team,
+        reason,
+        hours_orphaned
     from {{ ref('orphaned_leads') }}
 ),
 

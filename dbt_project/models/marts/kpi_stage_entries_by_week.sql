@@ -2,12 +2,20 @@
     and re-entries apart, every week from the first day of the history to the as-of time. -#}
 
 with events as (
-    select person_id, stage, entered_at
+    select
+        person_id,
+        stage,
+        entered_at
     from {{ ref('int_stage_events_unioned') }}
 ),
 
 journeys as (
-    select person_id, from_stage, to_stage, first_entered_at, reached_next_at
+    select
+        person_id,
+        from_stage,
+        to_stage,
+        first_entered_at,
+        reached_next_at
     from {{ ref('int_stage_journeys') }}
 ),
 
@@ -31,7 +39,9 @@ first_reaches as (
 ),
 
 first_weekly as (
-    select stage, cast({{ dbt.date_trunc('week', 'reached_at') }} as date) as week_start,
+    select
+        stage,
+        cast({{ dbt.date_trunc('week', 'reached_at') }} as date) as week_start,
         count(*) as first_entries
     from first_reaches
     group by stage, cast({{ dbt.date_trunc('week', 'reached_at') }} as date)
@@ -46,7 +56,10 @@ numbered as (
 ),
 
 re_entries_weekly as (
-    select stage, week_start, count(*) as re_entries
+    select
+        stage,
+        week_start,
+        count(*) as re_entries
     from numbered
     where entry_number > 1
     group by stage, week_start
@@ -65,10 +78,10 @@ final as (
     from weeks
     cross join stages
     left join first_weekly
-        on first_weekly.stage = stages.stage_name and first_weekly.week_start = weeks.week_start
+        on stages.stage_name = first_weekly.stage and weeks.week_start = first_weekly.week_start
     left join re_entries_weekly
-        on re_entries_weekly.stage = stages.stage_name
-        and re_entries_weekly.week_start = weeks.week_start
+        on stages.stage_name = re_entries_weekly.stage
+            and weeks.week_start = re_entries_weekly.week_start
 )
 
 select * from final

@@ -2,7 +2,12 @@
     channel, summed over the other, as the report and BI show them. -#}
 
 with wasted as (
-    select rep_id, rep_name, source_channel, wasted_minutes, wasted_usd
+    select
+        rep_id,
+        rep_name,
+        source_channel,
+        wasted_minutes,
+        wasted_usd
     from {{ ref('kpi_wasted_sales_time') }}
 ),
 

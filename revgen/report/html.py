@@ -154,8 +154,8 @@ def _charts(data: dict) -> dict[str, Markup]:
                 (
                     row["from_stage"],
                     row["people_entered"],
-                    f"{row['people_entered']:,} reached, {row['people_converted']:,} "
-                    f"({pct(row['conversion_rate'])}) went on to {row['to_stage']}",
+                    f"{row['people_entered']:,} reached → {row['people_converted']:,} "
+                    f"went on ({pct(row['conversion_rate'])})",
                 )
                 for row in conversion
             ],

@@ -79,12 +79,10 @@ stage_figures as (
         'reached_' || stages.stage_name as metric,
         stages.stage_order as metric_order,
         count(first_entries.person_id) as value,
-        count(case when first_entries.reached_at > windows.last_from
-                and first_entries.reached_at <= windows.as_of then 1
-        end) as last_period,
-        count(case when first_entries.reached_at > windows.previous_from
-                and first_entries.reached_at <= windows.last_from then 1
-        end) as previous_period
+        count(case when {{ comparison_period('first_entries.reached_at') }} = 'last' then 1 end)
+            as last_period,
+        count(case when {{ comparison_period('first_entries.reached_at') }} = 'previous' then 1 end)
+            as previous_period
     from stages
     cross join windows
     left join first_entries on stages.stage_name = first_entries.stage
@@ -95,57 +93,48 @@ won as (
     select
         judged.opportunity_id,
         judged.amount_usd,
-        opportunities.closed_at
+        {{ comparison_period('opportunities.closed_at') }} as period
     from judged
     inner join opportunities on judged.opportunity_id = opportunities.opportunity_id
+    cross join windows
     where judged.is_won = 1
+),
+
+spent as (
+    -- a spend date is a whole day, counted at its end
+    select
+        spend.amount_usd,
+        {{ comparison_period(dbt.dateadd('day', 1, 'spend.spend_date')) }} as period
+    from spend
+    cross join windows
 ),
 
 won_figures as (
     select
         'won_deals' as metric,
         20 as metric_order,
-        -- no win: the one row of windows, unmatched, counts none
-        count(won.opportunity_id) as value,
-        count(case when won.closed_at > windows.last_from
-                and won.closed_at <= windows.as_of then 1
-        end) as last_period,
-        count(case when won.closed_at > windows.previous_from
-                and won.closed_at <= windows.last_from then 1
-        end) as previous_period
-    from windows
-    left join won on true
+        count(*) as value,
+        count(case when period = 'last' then 1 end) as last_period,
+        count(case when period = 'previous' then 1 end) as previous_period
+    from won
     union all
     select
         'won_revenue_usd',
         21,
-        coalesce(sum(won.amount_usd), 0),
-        sum(case when won.closed_at > windows.last_from
-                and won.closed_at <= windows.as_of then won.amount_usd
-        end),
-        sum(case when won.closed_at > windows.previous_from
-                and won.closed_at <= windows.last_from then won.amount_usd
-        end)
-    from windows
-    left join won on true
+        coalesce(sum(amount_usd), 0),
+        sum(case when period = 'last' then amount_usd end),
+        sum(case when period = 'previous' then amount_usd end)
+    from won
 ),
 
 spend_figures as (
     select
         'spend_usd' as metric,
         30 as metric_order,
-        sum(spend.amount_usd) as value,
-        -- a spend date is a whole day: the days that end by as_of
-        sum(case when spend.spend_date >= cast(windows.last_from as date)
-                and spend.spend_date < cast(windows.as_of as date) then spend.amount_usd
-        end)
-            as last_period,
-        sum(case when spend.spend_date >= cast(windows.previous_from as date)
-                and spend.spend_date < cast(windows.last_from as date) then spend.amount_usd
-        end)
-            as previous_period
-    from windows
-    left join spend on true
+        sum(amount_usd) as value,
+        sum(case when period = 'last' then amount_usd end) as last_period,
+        sum(case when period = 'previous' then amount_usd end) as previous_period
+    from spent
 ),
 
 now_figures as (

@@ -51,7 +51,7 @@ lint: $(INSTALLED)  ## ruff (lint and format), mypy on the package and DAGs, sql
 	@$(BIN)/ruff check revgen dags tests
 	@$(BIN)/ruff format --check --quiet revgen dags tests || { echo "ruff format would change the files above: run .venv/bin/ruff format revgen dags tests" >&2; exit 1; }
 	@$(BIN)/mypy revgen dags
-	@cd dbt_project && ../$(BIN)/sqlfluff lint models snapshots macros --processes 2 --disable-progress-bar
+	@cd dbt_project && ../$(BIN)/sqlfluff lint models snapshots macros tests --processes 2 --disable-progress-bar
 
 db-up: $(INSTALLED)  ## start the project-local PostgreSQL and print its URL
 	@$(BIN)/revgen db up

@@ -120,7 +120,7 @@ def revenue_funnel_nightly():
         for stream in (s for s in STREAMS if s.source == source):
             loads[stream.name, source] = load_stream.override(
                 task_id=f"load_{source}_{stream.name}", outlets=[raw_asset(stream.table)]
-            )(source, stream.name, extracted)
+            )(source, stream.name, extracted)  # type: ignore[arg-type]  # an XCom: a dict at run time
             for reference in stream.references:
                 loads[reference.stream, source] >> loads[stream.name, source]
     # API sources: one task per object, after the objects whose ids it names

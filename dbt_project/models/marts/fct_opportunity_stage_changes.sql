@@ -48,7 +48,7 @@ final as (
         ordered.amount_usd,
         ordered.changed_at
     from ordered
-    left join opportunities on opportunities.opportunity_id = ordered.opportunity_id
+    left join opportunities on ordered.opportunity_id = opportunities.opportunity_id
 )
 
 select * from final

@@ -36,9 +36,9 @@ won_deals as (
         leads.contact_id as person_id,
         qualified.mql_at
     from {{ ref('int_opportunities_resolved') }} as opportunities
-    inner join leads on leads.lead_id = opportunities.lead_id
+    inner join leads on opportunities.lead_id = leads.lead_id
     left join {{ ref('int_contacts_qualified') }} as qualified
-        on qualified.contact_id = leads.contact_id
+        on leads.contact_id = qualified.contact_id
     where opportunities.stage = 'won'
 ),
 
@@ -56,8 +56,8 @@ paths as (
         count(*) over (partition by won_deals.opportunity_id) as touches
     from won_deals
     inner join touchpoints
-        on touchpoints.contact_id = won_deals.person_id
-        and touchpoints.touched_at <= won_deals.opportunity_at
+        on won_deals.person_id = touchpoints.contact_id
+        and won_deals.opportunity_at >= touchpoints.touched_at
 ),
 
 lead_positions as (
@@ -80,7 +80,7 @@ keyed as (
             + case when touches <> 1 and touches <> lead_positions.lead_position then 1 else 0 end
         ) as middle_touches
     from paths
-    inner join lead_positions on lead_positions.opportunity_id = paths.opportunity_id
+    inner join lead_positions on paths.opportunity_id = lead_positions.opportunity_id
 ),
 
 credited as (
@@ -130,7 +130,7 @@ people_reached as (
         from touchpoints
         where contact_id is not null
         group by campaign_id, contact_id
-    ) per_person
+    ) as per_person
     group by campaign_id
 ),
 
@@ -144,7 +144,7 @@ visitors_reached as (
         from touchpoints
         where contact_id is null
         group by campaign_id, visitor_id
-    ) per_visitor
+    ) as per_visitor
     group by campaign_id
 ),
 
@@ -156,8 +156,8 @@ reach as (
         visitors_reached.anonymous_touches,
         people_reached.people_engaged
     from campaigns
-    left join people_reached on people_reached.campaign_id = campaigns.campaign_id
-    left join visitors_reached on visitors_reached.campaign_id = campaigns.campaign_id
+    left join people_reached on campaigns.campaign_id = people_reached.campaign_id
+    left join visitors_reached on campaigns.campaign_id = visitors_reached.campaign_id
 ),
 
 final as (
@@ -181,9 +181,9 @@ final as (
         {{ roi('credit_by_campaign.w_shaped_usd', 'spend.spend_usd') }} as w_shaped_roi,
         {{ roi_basis('credit_by_campaign.w_shaped_usd', 'spend.spend_usd') }} as roi_basis
     from campaigns
-    left join spend on spend.campaign_id = campaigns.campaign_id
-    left join reach on reach.campaign_id = campaigns.campaign_id
-    left join credit_by_campaign on credit_by_campaign.campaign_id = campaigns.campaign_id
+    left join spend on campaigns.campaign_id = spend.campaign_id
+    left join reach on campaigns.campaign_id = reach.campaign_id
+    left join credit_by_campaign on campaigns.campaign_id = credit_by_campaign.campaign_id
 )
 
 select * from final

@@ -35,8 +35,8 @@ by_person as (
                 as {{ dbt.type_float() }}) / 86400
         end as days_to_customer
     from people
-    left join sources on sources.person_id = people.person_id
-    left join first_entries on first_entries.person_id = people.person_id
+    left join sources on people.person_id = sources.person_id
+    left join first_entries on people.person_id = first_entries.person_id
 ),
 
 keyed as (

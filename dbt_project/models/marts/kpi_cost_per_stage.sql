@@ -27,7 +27,7 @@ spend as (
 reached as (
     select sources.campaign_id, events.stage, count(*) as people_reached_stage
     from events
-    inner join sources on sources.contact_id = events.person_id
+    inner join sources on events.person_id = sources.contact_id
     group by sources.campaign_id, events.stage
 ),
 
@@ -46,9 +46,9 @@ final as (
         coalesce(spend.spend_usd, 0) as spend_usd,
         round(coalesce(spend.spend_usd, 0) / reached.people_reached_stage, 2) as cost_per_person_usd
     from reached
-    inner join stages on stages.stage_name = reached.stage
-    left join campaigns on campaigns.campaign_id = reached.campaign_id
-    left join spend on spend.campaign_id = reached.campaign_id
+    inner join stages on reached.stage = stages.stage_name
+    left join campaigns on reached.campaign_id = campaigns.campaign_id
+    left join spend on reached.campaign_id = spend.campaign_id
 )
 
 select * from final

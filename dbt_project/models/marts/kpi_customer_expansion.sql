@@ -39,7 +39,7 @@ final as (
         sum(revenue.upsell_usd) as upsell_usd,
         sum(revenue.cross_sell_usd) as cross_sell_usd
     from first_purchases
-    inner join revenue on revenue.account_id = first_purchases.account_id
+    inner join revenue on first_purchases.account_id = revenue.account_id
     group by cast({{ dbt.date_trunc('month', 'first_purchases.first_purchase_on') }} as date)
 )
 

@@ -14,8 +14,24 @@ daily as (
 ),
 
 digits as (
-    select 0 as digit union all select 1 union all select 2 union all select 3 union all
-    select 4 union all select 5 union all select 6 union all select 7 union all select 8 union all
+    select 0 as digit
+    union all
+    select 1
+    union all
+    select 2
+    union all
+    select 3
+    union all
+    select 4
+    union all
+    select 5
+    union all
+    select 6
+    union all
+    select 7
+    union all
+    select 8
+    union all
     select 9
 ),
 
@@ -49,7 +65,7 @@ grid as (
     select days.day, stages.stage_name, stages.stage_order, coalesce(daily.delta, 0) as delta
     from days
     cross join stages
-    left join daily on daily.entered_on = days.day and daily.stage = stages.stage_name
+    left join daily on days.day = daily.entered_on and stages.stage_name = daily.stage
 ),
 
 final as (

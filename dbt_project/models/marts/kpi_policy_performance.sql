@@ -13,11 +13,13 @@ sla as (
 
 targets as (
     {%- for stage in policy()['stages'] %}
+    {%- set conversion = stage.target_conversion if stage.target_conversion is not none else 'null' %}
+    {%- set velocity = stage.target_velocity_days if stage.target_velocity_days is not none else 'null' %}
     select
         {{ loop.index }} as stage_order,
         {{ sql_string(stage.name) }} as stage_name,
-        cast({{ stage.target_conversion if stage.target_conversion is not none else 'null' }} as {{ dbt.type_float() }}) as target_conversion,
-        cast({{ stage.target_velocity_days if stage.target_velocity_days is not none else 'null' }} as {{ dbt.type_float() }}) as target_velocity_days
+        cast({{ conversion }} as {{ dbt.type_float() }}) as target_conversion,
+        cast({{ velocity }} as {{ dbt.type_float() }}) as target_velocity_days
     {{- " union all" if not loop.last }}
     {%- endfor %}
 ),
@@ -40,8 +42,8 @@ final as (
         sla.sla_hours,
         sla.compliance as sla_compliance
     from targets
-    left join conversion on conversion.from_stage = targets.stage_name
-    left join sla on sla.stage_name = targets.stage_name
+    left join conversion on targets.stage_name = conversion.from_stage
+    left join sla on targets.stage_name = sla.stage_name
 )
 
 select * from final

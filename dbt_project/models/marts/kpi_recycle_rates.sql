@@ -22,8 +22,12 @@ final as (
     select
         {{ as_of() }} as as_of,
         cast(coalesce(sum(reached_lead), 0) as {{ dbt.type_bigint() }}) as people_reached_lead,
-        cast(coalesce(sum(case when first_recycled_at is not null then 1 else 0 end), 0) as {{ dbt.type_bigint() }}) as people_recycled,
-        cast(coalesce(sum(case when last_lead_entry > first_recycled_at then 1 else 0 end), 0) as {{ dbt.type_bigint() }}) as people_recycled_came_back,
+        cast(coalesce(sum(case when first_recycled_at is not null then 1 else 0 end), 0) as {{ dbt.type_bigint() }})
+            as people_recycled,
+        cast(
+            coalesce(sum(case when last_lead_entry > first_recycled_at then 1 else 0 end), 0) as {{ dbt.type_bigint() }}
+        )
+            as people_recycled_came_back,
         cast(coalesce(sum(reached_opportunity), 0) as {{ dbt.type_bigint() }}) as people_reached_opportunity,
         cast(coalesce(sum(was_lost), 0) as {{ dbt.type_bigint() }}) as people_lost_to_nurture
     from people

@@ -28,7 +28,7 @@ judged as (
         judged_opportunities.is_won,
         judged_opportunities.cycle_days
     from judged_opportunities
-    left join users on users.user_id = judged_opportunities.owner_id
+    left join users on judged_opportunities.owner_id = users.user_id
 ),
 
 final as (

@@ -41,12 +41,12 @@ answered as (
         handovers.handed_over_at,
         min(acceptances.changed_at) as accepted_at
     from handovers
-    left join leads on leads.contact_id = handovers.person_id
+    left join leads on handovers.person_id = leads.contact_id
     left join acceptances
-        on acceptances.lead_id = leads.lead_id
-        and acceptances.changed_at >= handovers.handed_over_at
+        on leads.lead_id = acceptances.lead_id
+        and handovers.handed_over_at <= acceptances.changed_at
         and (handovers.next_handover_at is null
-             or acceptances.changed_at < handovers.next_handover_at)
+             or handovers.next_handover_at > acceptances.changed_at)
     group by handovers.person_id, handovers.handed_over_at
 ),
 

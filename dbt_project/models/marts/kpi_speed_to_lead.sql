@@ -28,9 +28,9 @@ users as (
 first_touches as (
     select qualified.contact_id, min(activities.started_at) as first_touch_at
     from qualified
-    inner join leads on leads.contact_id = qualified.contact_id
-    inner join activities on activities.lead_id = leads.lead_id
-    inner join users on users.user_id = activities.owner_id
+    inner join leads on qualified.contact_id = leads.contact_id
+    inner join activities on leads.lead_id = activities.lead_id
+    inner join users on activities.owner_id = users.user_id
     where activities.started_at >= qualified.mql_at
     group by qualified.contact_id
 ),
@@ -41,7 +41,7 @@ responses as (
         cast({{ dbt.datediff('qualified.mql_at', 'first_touches.first_touch_at', 'second') }}
             as {{ dbt.type_float() }}) / 60 as minutes_to_first_touch
     from qualified
-    left join first_touches on first_touches.contact_id = qualified.contact_id
+    left join first_touches on qualified.contact_id = first_touches.contact_id
 ),
 
 final as (

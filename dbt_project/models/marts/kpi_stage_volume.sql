@@ -25,7 +25,7 @@ final as (
         stages.stage_order >= {{ policy()['per_person_from'] }} as is_per_person,
         {{ as_of() }} as as_of
     from stages
-    left join counted on counted.current_stage = stages.stage_name
+    left join counted on stages.stage_name = counted.current_stage
 )
 
 select * from final

@@ -38,7 +38,7 @@ source_channels as (
 sales_activities as (
     select activities.*
     from activities
-    inner join users on users.user_id = activities.owner_id and users.team = 'sales'
+    inner join users on activities.owner_id = users.user_id and users.team = 'sales'
 ),
 
 judged as (
@@ -54,10 +54,10 @@ judged as (
             else false
         end as is_wasted
     from sales_activities
-    left join leads on leads.lead_id = sales_activities.person_lead_id
-    left join qualified on qualified.contact_id = leads.contact_id
-    left join source_channels on source_channels.contact_id = leads.contact_id
-    left join last_lead_closings on last_lead_closings.lead_id = sales_activities.lead_id
+    left join leads on sales_activities.person_lead_id = leads.lead_id
+    left join qualified on leads.contact_id = qualified.contact_id
+    left join source_channels on leads.contact_id = source_channels.contact_id
+    left join last_lead_closings on sales_activities.lead_id = last_lead_closings.lead_id
 ),
 
 final as (
@@ -76,7 +76,7 @@ final as (
             'users.annual_revenue_target_usd') }}
             as wasted_usd
     from judged
-    inner join users on users.user_id = judged.owner_id
+    inner join users on judged.owner_id = users.user_id
     where judged.is_wasted
     group by judged.owner_id, users.user_name, judged.source_channel,
         users.annual_revenue_target_usd

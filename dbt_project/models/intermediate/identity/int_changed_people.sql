@@ -39,7 +39,7 @@ changed_leads as (
     select opportunities.lead_id
     from {{ ref('stg_crm__opportunity_history') }} as history
     inner join {{ ref('int_opportunities_resolved') }} as opportunities
-        on opportunities.opportunity_id = history.opportunity_id
+        on history.opportunity_id = opportunities.opportunity_id
     where history._loaded_at >= {{ since }} and opportunities.lead_id is not null
 ),
 
@@ -50,11 +50,11 @@ people as (
     union
     select resolved.person_id
     from {{ ref('int_contacts_resolved') }} as resolved
-    inner join changed_contacts on changed_contacts.contact_id = resolved.contact_id
+    inner join changed_contacts on resolved.contact_id = changed_contacts.contact_id
     union
     select leads.person_id
     from {{ ref('int_leads_resolved') }} as leads
-    inner join changed_leads on changed_leads.lead_id = leads.lead_id
+    inner join changed_leads on leads.lead_id = changed_leads.lead_id
 )
 
 select person_id from people where person_id is not null

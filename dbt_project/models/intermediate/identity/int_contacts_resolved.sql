@@ -22,8 +22,8 @@ resolved as (
         end""") }} as person_id,
         case when contacts.merged_into_id is not null then true else false end as is_merged
     from contacts
-    left join contacts as survivor on survivor.contact_id = contacts.merged_into_id
-    left join contacts as final_survivor on final_survivor.contact_id = survivor.merged_into_id
+    left join contacts as survivor on contacts.merged_into_id = survivor.contact_id
+    left join contacts as final_survivor on survivor.merged_into_id = final_survivor.contact_id
 )
 
 select * from resolved

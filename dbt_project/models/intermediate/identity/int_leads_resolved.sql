@@ -26,7 +26,7 @@ people_by_email as (
             row_number() over (partition by email order by created_at, contact_id) as position
         from contacts
         where merged_into_id is null and not is_deleted and email is not null
-    ) ranked
+    ) as ranked
     where position = 1
 ),
 
@@ -46,8 +46,8 @@ final as (
             when by_link.contact_id is null then 'lead_only'
         end as matched_by
     from leads
-    left join resolved_contacts as by_link on by_link.contact_id = leads.contact_id
-    left join people_by_email as by_email on by_email.email = leads.email
+    left join resolved_contacts as by_link on leads.contact_id = by_link.contact_id
+    left join people_by_email as by_email on leads.email = by_email.email
 )
 
 select * from final

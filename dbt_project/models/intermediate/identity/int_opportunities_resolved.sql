@@ -33,7 +33,7 @@ final as (
     from opportunities
     left join crm_contacts
         on opportunities.lead_id is null
-        and crm_contacts.crm_contact_id = opportunities.crm_contact_id
+        and opportunities.crm_contact_id = crm_contacts.crm_contact_id
 )
 
 select * from final

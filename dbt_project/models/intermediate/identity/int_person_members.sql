@@ -17,7 +17,7 @@ with members as (
 latest as (
     select distinct on (member_key) member_key, person_id, is_gone
     from {{ this }}
-    order by member_key, changed_at desc
+    order by member_key asc, changed_at desc
 ),
 
 changed as (
@@ -27,7 +27,7 @@ changed as (
         latest.person_id as previous_person_id,
         members.member_key is null as is_gone
     from members
-    full outer join latest on latest.member_key = members.member_key
+    full outer join latest on members.member_key = latest.member_key
     where latest.member_key is null
         or (members.member_key is null and not latest.is_gone)
         or (members.member_key is not null and latest.is_gone)

@@ -26,7 +26,7 @@ resolved_contacts as (
 lead_scores as (
     select resolved_contacts.person_id as contact_id, scores.score, scores.scored_at
     from {{ ref('stg_marketing__lead_scores') }} as scores
-    inner join resolved_contacts on resolved_contacts.contact_id = scores.contact_id
+    inner join resolved_contacts on scores.contact_id = resolved_contacts.contact_id
     where resolved_contacts.person_id is not null
 ),
 
@@ -63,15 +63,15 @@ prospects as (
         fit.is_icp_fit,
         case when fit.is_icp_fit then first_interest.first_interest_at end as prospect_at
     from fit
-    left join first_interest on first_interest.contact_id = fit.contact_id
+    left join first_interest on fit.contact_id = first_interest.contact_id
 ),
 
 mqls as (
     select prospects.contact_id, min(lead_scores.scored_at) as mql_at
     from prospects
     inner join lead_scores
-        on lead_scores.contact_id = prospects.contact_id
-        and lead_scores.scored_at >= prospects.prospect_at
+        on prospects.contact_id = lead_scores.contact_id
+        and prospects.prospect_at <= lead_scores.scored_at
         and lead_scores.score >= {{ policy()['mql']['score_threshold'] }}
     group by prospects.contact_id
 ),
@@ -83,7 +83,7 @@ final as (
         prospects.prospect_at,
         mqls.mql_at
     from prospects
-    left join mqls on mqls.contact_id = prospects.contact_id
+    left join mqls on prospects.contact_id = mqls.contact_id
 )
 
 select * from final

@@ -68,14 +68,14 @@ current_stages as (
     select distinct on (person_id)
         person_id, stage as current_stage, entered_at as stage_entered_at
     from stage_events
-    order by person_id, event_number desc
+    order by person_id asc, event_number desc
 ),
 
 latest_leads as (
     select distinct on (contact_id) *
     from leads
     where contact_id is not null
-    order by contact_id, created_at desc, lead_id desc
+    order by contact_id asc, created_at desc, lead_id desc
 ),
 
 -- a person's deals, whichever of their leads each came from: a newer lead (a new inbound, a
@@ -83,7 +83,7 @@ latest_leads as (
 person_opportunities as (
     select leads.contact_id as person_id, opportunities.*
     from opportunities
-    inner join leads on leads.lead_id = opportunities.lead_id
+    inner join leads on opportunities.lead_id = leads.lead_id
     where leads.contact_id is not null
 ),
 
@@ -91,7 +91,7 @@ latest_opportunities as (
     -- the open opportunity while one exists, else the latest
     select distinct on (person_id) *
     from person_opportunities
-    order by person_id, stage not in ('won', 'lost') desc, created_at desc, opportunity_id desc
+    order by person_id asc, stage not in ('won', 'lost') desc, created_at desc, opportunity_id desc
 ),
 
 latest_won as (
@@ -104,7 +104,7 @@ latest_won as (
         case when stage = 'won' then account_id end as account_id,
         case when stage = 'won' then owner_id end as owner_id
     from person_opportunities
-    order by person_id, stage = 'won' desc, closed_at desc, opportunity_id desc
+    order by person_id asc, stage = 'won' desc, closed_at desc, opportunity_id desc
 ),
 
 joined as (
@@ -129,12 +129,12 @@ joined as (
         latest_won.owner_id as won_opportunity_owner_id,
         accounts.owner_id as account_owner_id
     from contacts
-    left join qualified on qualified.contact_id = contacts.contact_id
-    left join latest_leads on latest_leads.contact_id = contacts.contact_id
-    left join latest_opportunities on latest_opportunities.person_id = contacts.contact_id
-    left join latest_won on latest_won.person_id = contacts.contact_id
-    left join accounts on accounts.account_id = latest_won.account_id
-    left join users as lead_owners on lead_owners.user_id = latest_leads.owner_id
+    left join qualified on contacts.contact_id = qualified.contact_id
+    left join latest_leads on contacts.contact_id = latest_leads.contact_id
+    left join latest_opportunities on contacts.contact_id = latest_opportunities.person_id
+    left join latest_won on contacts.contact_id = latest_won.person_id
+    left join accounts on latest_won.account_id = accounts.account_id
+    left join users as lead_owners on latest_leads.owner_id = lead_owners.user_id
 ),
 
 staged as (
@@ -144,8 +144,8 @@ staged as (
         current_stages.stage_entered_at,
         furthest_stages.furthest_stage_order
     from joined
-    inner join current_stages on current_stages.person_id = joined.person_id
-    inner join furthest_stages on furthest_stages.person_id = joined.person_id
+    inner join current_stages on joined.person_id = current_stages.person_id
+    inner join furthest_stages on joined.person_id = furthest_stages.person_id
 ),
 
 -- who owns a person in each open stage: the policy's owner kinds, the first that names someone
@@ -239,14 +239,14 @@ final as (
             or owned.furthest_stage_order >= {{ stage_position('customer') }} then true else false end
             as has_reached_customer
     from owned
-    left join users on owned.owner_type = 'user' and users.user_id = owned.owner_id
-    left join programs on owned.owner_type = 'program' and programs.program_id = owned.owner_id
+    left join users on owned.owner_type = 'user' and owned.owner_id = users.user_id
+    left join programs on owned.owner_type = 'program' and owned.owner_id = programs.program_id
     left join last_touches
-        on last_touches.owner_id = owned.owner_id
-        and last_touches.record_id = owned.owned_record_id
+        on owned.owner_id = last_touches.owner_id
+        and owned.owned_record_id = last_touches.record_id
     left join last_person_touches
-        on last_person_touches.owner_id = owned.owner_id
-        and last_person_touches.person_id = owned.person_id
+        on owned.owner_id = last_person_touches.owner_id
+        and owned.person_id = last_person_touches.person_id
 )
 
 select * from final

@@ -20,7 +20,7 @@ last_of_day as (
                 partition by person_id, entered_on order by event_number desc
             ) as recency
         from events
-    ) ranked
+    ) as ranked
     where recency = 1
 ),
 

@@ -108,7 +108,7 @@ prospects as (
 ),
 
 mqls as (
-    select contact_id, 'lead', mql_at, 3, contact_id, 'mql_score'
+    select contact_id, 'lead', mql_at, 3, contact_id as event_id, 'mql_score'
     from qualified
     where mql_at is not null and {{ evidence_of('lead', 'computed') }}
 ),
@@ -123,7 +123,7 @@ lifecycle as (
         lifecycle_changes.change_id,
         'lifecycle'
     from lifecycle_changes
-    inner join resolved_contacts on resolved_contacts.contact_id = lifecycle_changes.contact_id
+    inner join resolved_contacts on lifecycle_changes.contact_id = resolved_contacts.contact_id
     where lifecycle_changes.stage in (
         {%- for stage, kinds in policy()['evidence'].items() if 'lifecycle' in kinds %}
         {{ sql_string(stage) }}{{ ", " if not loop.last }}
@@ -140,7 +140,7 @@ crm_lead_entries as (
         lead_status_changes.history_id,
         'crm_lead'
     from lead_status_changes
-    inner join leads on leads.lead_id = lead_status_changes.lead_id
+    inner join leads on lead_status_changes.lead_id = leads.lead_id
     where lead_status_changes.old_value is null
         and (
             (lead_status_changes.new_value in ('new', 'working')
@@ -170,7 +170,7 @@ lead_moves as (
             else lead_status_changes.new_value
         end
     from lead_status_changes
-    inner join leads on leads.lead_id = lead_status_changes.lead_id
+    inner join leads on lead_status_changes.lead_id = leads.lead_id
     where lead_status_changes.new_value in ('recycled', 'disqualified')
         -- back to nurturing after sales worked it is a recycle; nurturing from the start is not
         or (lead_status_changes.new_value = 'nurturing'
@@ -188,7 +188,7 @@ opportunities_created as (
     select leads.contact_id, 'opportunity', opportunities.created_at, 4,
         opportunities.opportunity_id, 'opportunity_created'
     from opportunities
-    inner join leads on leads.lead_id = opportunities.lead_id
+    inner join leads on opportunities.lead_id = leads.lead_id
     where {{ evidence_of('opportunity', 'opportunity_created') }}
 ),
 
@@ -204,8 +204,8 @@ deal_outcomes as (
         opportunity_closings.history_id,
         opportunity_closings.stage
     from opportunity_closings
-    inner join opportunities on opportunities.opportunity_id = opportunity_closings.opportunity_id
-    inner join leads on leads.lead_id = opportunities.lead_id
+    inner join opportunities on opportunity_closings.opportunity_id = opportunities.opportunity_id
+    inner join leads on opportunities.lead_id = leads.lead_id
     where opportunity_closings.stage = 'lost' or {{ evidence_of('customer', 'won_deal') }}
 ),
 
@@ -246,7 +246,7 @@ known as (
         people.person_id as event_id,
         'known' as reason
     from people
-    left join first_evidence on first_evidence.person_id = people.person_id
+    left join first_evidence on people.person_id = first_evidence.person_id
 ),
 
 unioned as (

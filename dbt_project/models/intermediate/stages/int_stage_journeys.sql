@@ -49,9 +49,9 @@ final as (
                 then reached.first_entered_at
         end as reached_next_at
     from pairs
-    inner join first_entries as entered on entered.stage = pairs.from_stage
+    inner join first_entries as entered on pairs.from_stage = entered.stage
     left join first_entries as reached
-        on reached.person_id = entered.person_id and reached.stage = pairs.to_stage
+        on entered.person_id = reached.person_id and pairs.to_stage = reached.stage
 )
 
 select * from final

@@ -37,8 +37,8 @@ linked as (
         opportunities._loaded_at as opportunity_loaded_at,
         crm_contacts._loaded_at as crm_contact_loaded_at
     from activities
-    left join opportunities on opportunities.opportunity_id = activities.opportunity_id
-    left join crm_contacts on crm_contacts.crm_contact_id = activities.crm_contact_id
+    left join opportunities on activities.opportunity_id = opportunities.opportunity_id
+    left join crm_contacts on activities.crm_contact_id = crm_contacts.crm_contact_id
 ),
 
 final as (
@@ -54,7 +54,7 @@ final as (
         linked.person_lead_id,
         leads.person_id
     from linked
-    left join leads on leads.lead_id = linked.person_lead_id
+    left join leads on linked.person_lead_id = leads.lead_id
     {%- if since is not none %}
     where linked._loaded_at >= {{ since }}
         or linked.opportunity_loaded_at >= {{ since }}

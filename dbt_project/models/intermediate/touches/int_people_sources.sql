@@ -41,8 +41,8 @@ final as (
         coalesce(first_touches.channel, first_leads.channel) as source_channel,
         first_leads.origin as lead_origin
     from people
-    left join first_touches on first_touches.person_id = people.person_id
-    left join first_leads on first_leads.person_id = people.person_id
+    left join first_touches on people.person_id = first_touches.person_id
+    left join first_leads on people.person_id = first_leads.person_id
 )
 
 select * from final

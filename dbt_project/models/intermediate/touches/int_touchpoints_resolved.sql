@@ -22,7 +22,7 @@ final as (
         touchpoints.*,
         resolved_contacts.person_id
     from touchpoints
-    left join resolved_contacts on resolved_contacts.contact_id = touchpoints.contact_id
+    left join resolved_contacts on touchpoints.contact_id = resolved_contacts.contact_id
     {%- if since is not none %}
     where touchpoints._loaded_at >= {{ since }}
         or touchpoints.contact_id in ({{ rehomed_records('contact', since) }})

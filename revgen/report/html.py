@@ -80,7 +80,10 @@ def minutes(value, none: str = NOT_MEASURABLE) -> str:
 
 
 def change(value) -> str:
-    return "n/a" if value is None else f"{float(value):+.0%}"
+    """A change as a signed percentage; one under half a percent either way reads 0% (not -0%)."""
+    if value is None:
+        return "n/a"
+    return "0%" if abs(float(value)) < 0.005 else f"{float(value):+.0%}"
 
 
 def mark(flag) -> Markup:

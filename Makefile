@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test browser ci airflow docs bench lint db-up db-down clean
+.PHONY: help install demo test browser redis ci airflow docs bench lint db-up db-down clean
 
 help:  ## this menu
 	@echo "revgen - the revenue-funnel warehouse"
@@ -29,16 +29,19 @@ install: $(INSTALLED)  ## create .venv and install the pinned dependencies
 demo: $(INSTALLED)  ## generate a demo company, run the nightly DAG on it, print the summary
 	@$(BIN)/revgen demo
 
-test: $(INSTALLED) browser lint  ## lint, then the whole test suite (unit, DAG integrity, integration, end-to-end)
+test: $(INSTALLED) browser redis lint  ## lint, then the whole test suite (unit, DAG integrity, integration, end-to-end)
 	@$(BIN)/python -m pytest
 
 browser:  ## a headless Chromium for the rendering tests (installs Debian's chromium if missing)
 	@scripts/ensure-browser.sh
 
+redis:  ## redis-server for the CeleryExecutor test (installs Debian's redis-server if missing)
+	@scripts/ensure-redis.sh
+
 ci: test  ## exactly what CI runs (.ci/run calls `make test`)
 
-airflow: $(INSTALLED)  ## start the Airflow UI on 127.0.0.1:8080 (Ctrl-C stops it)
-	@$(BIN)/revgen airflow-ui --port $${PORT:-8080}
+airflow: $(INSTALLED)  ## Airflow (scheduler, UI on 127.0.0.1:8080; metadata on the local PostgreSQL); Ctrl-C or SIGTERM stops it
+	@exec $(BIN)/revgen airflow-ui --port $${PORT:-8080} --executor $${EXECUTOR:-local} --redis $${REDIS_URL:-redis://127.0.0.1:6379}
 
 docs: $(INSTALLED)  ## dbt docs site of the warehouse (models, columns, tests, exposures, lineage)
 	@$(BIN)/revgen dbt docs generate

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, TaskGroup, dag, task
 
 from revgen.contract import STREAMS
-from revgen.orchestration import dag_defaults
+from revgen.orchestration import DBT_POOL, dag_defaults, nightly_deadline
 from revgen.sources.api import SETTINGS as API_SETTINGS
 from revgen.sources.api import objects, upstream_objects
 
@@ -35,14 +35,18 @@ def raw_asset(table: str) -> Asset:
     catchup=False,
     max_active_runs=1,
     default_args=dag_defaults(),
+    deadline=nightly_deadline(),
     tags=["revgen", "nightly"],
     doc_md=__doc__,
 )
 def revenue_funnel_nightly():
     @task
-    def extract_files(source: str, data_interval_end=None) -> dict:
+    def extract_files(source: str, data_interval_end=None, logical_date=None, dag_run=None) -> dict:
         """The source's export files; dated ones (`<stream>-YYYY-MM-DD.csv`) up to this run's end."""
+        from revgen.orchestration import check_run_dates
         from revgen.pipeline import extract_files as find_files
+
+        check_run_dates(dag_run.run_type, logical_date, data_interval_end)
 
         return find_files(source, until=data_interval_end.date())
 
@@ -123,16 +127,18 @@ def revenue_funnel_nightly():
             )(source, stream.name, extracted)  # type: ignore[arg-type]  # an XCom: a dict at run time
             for reference in stream.references:
                 loads[reference.stream, source] >> loads[stream.name, source]
-    # API sources: one task per object, after the objects whose ids it names
+    # API sources: one task per object, after the objects whose ids it names; each system's in a
+    # task group (one row in the grid, skipped as a whole when its connection is not set)
     chooser = choose_api_sources()
     chooser >> no_api_source()
     extracts = {}
     for system in API_SETTINGS:
-        for key, (source, name) in objects(system).items():
-            extracts[system, key] = extract_api.override(
-                task_id=f"extract_{system}_{key.lower()}",
-                outlets=[raw_asset(f"raw_{source}.{name}")],
-            )(system, key)
+        with TaskGroup(group_id=system, prefix_group_id=False, tooltip=f"{system} API extracts"):
+            for key, (source, name) in objects(system).items():
+                extracts[system, key] = extract_api.override(
+                    task_id=f"extract_{system}_{key.lower()}",
+                    outlets=[raw_asset(f"raw_{source}.{name}")],
+                )(system, key)
         for key in objects(system):
             upstream = upstream_objects(system, key)
             for other in upstream:
@@ -141,7 +147,7 @@ def revenue_funnel_nightly():
                 chooser >> extracts[system, key]
     # dbt, one task per layer (no dbt run at parse time): staging -> snapshots -> intermediate -> marts
     layers = [
-        dbt_build.override(task_id=f"dbt_build_{layer}", **extra)(layer)
+        dbt_build.override(task_id=f"dbt_build_{layer}", pool=DBT_POOL, **extra)(layer)
         for layer, extra in (
             ("staging", {"trigger_rule": "none_failed"}),
             ("snapshots", {}),

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 
-from revgen.orchestration import dag_defaults
+from revgen.orchestration import DBT_POOL, dag_defaults
 
 OWNERSHIP_STREAMS = ("users", "leads", "lead_history")
 ORPHANS = Asset("revgen://warehouse/marts.orphaned_leads")
@@ -46,7 +46,7 @@ def watch_ownership_hourly():
 
         return refresh_api_ownership(warehouse_url_from_connection())
 
-    @task(outlets=[ORPHANS])
+    @task(outlets=[ORPHANS], pool=DBT_POOL)
     def rebuild_ownership_models(data_interval_end=None) -> dict:
         from revgen.orchestration import warehouse_url_from_connection
         from revgen.pipeline import build_models

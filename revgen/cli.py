@@ -176,24 +176,52 @@ def dbt(as_of: str | None, args: tuple[str, ...]) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def airflow(args: tuple[str, ...]) -> None:
     """Run the `airflow` command with revgen's AIRFLOW_HOME, DAGs and warehouse connection."""
-    from revgen.local_airflow import airflow_command
+    from revgen.local_airflow import airflow_command, refuse_misleading
 
+    refuse_misleading(list(args))
     os.execvpe(*airflow_command(list(args)))
 
 
 @cli.command("airflow-ui")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-def airflow_ui(port: int) -> None:
-    """Start Airflow (standalone, SQLite) on 127.0.0.1 with revgen's DAGs; Ctrl-C stops it."""
+@click.option(
+    "--executor",
+    default="local",
+    show_default=True,
+    type=click.Choice(["local", "celery"]),
+    help="local: airflow standalone (LocalExecutor); celery: the CeleryExecutor with two workers.",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    default="redis://127.0.0.1:6379",
+    show_default=True,
+    help="The Redis the CeleryExecutor uses (broker: db 0, results: db 1).",
+)
+def airflow_ui(port: int, executor: str, redis_url: str) -> None:
+    """Start Airflow (metadata on the local PostgreSQL) on 127.0.0.1 with revgen's DAGs.
+    Ctrl-C, SIGINT or SIGTERM stops it and every process it started."""
+    import signal
+
     from revgen.db import warehouse_url
     from revgen.local_airflow import (
         login_hint,
+        stack_mark,
+        start_celery,
         start_standalone,
         stop_process_group,
         wait_healthy,
     )
 
-    process = start_standalone(warehouse_url(), port)
+    def stop(signum, frame):  # SIGTERM (service managers, `kill`) ends as Ctrl-C does
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    if executor == "celery":
+        process = start_celery(warehouse_url(), port, redis_url)
+    else:
+        process = start_standalone(warehouse_url(), port)
     try:
         click.echo("starting Airflow (about a minute)...")
         wait_healthy(port, process)
@@ -203,7 +231,10 @@ def airflow_ui(port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        stop_process_group(process)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the clean-up
+        stop_process_group(process, mark=stack_mark(port))
+        click.echo("Airflow stopped.")
 
 
 # -------------------------------------------------------------------------------------- demo

@@ -15,7 +15,7 @@ from revgen.db import check_reachable, connect, redact, uses_local_server, wareh
 from revgen.errors import ConfigError, StepFailed
 from revgen.generate import generate_company
 from revgen.load.schema import claim_for_demo
-from revgen.local_airflow import DAG_ID, airflow_binary, airflow_env, ensure_airflow_db
+from revgen.local_airflow import DAG_ID, airflow_binary, dags_test_env
 from revgen.policy import company_policy_path
 from revgen.report.html import write_report
 from revgen.report.summary import format_summary, read_summary
@@ -29,8 +29,7 @@ def run_dag_test(
 ) -> str:
     """`airflow dags test` a DAG (the nightly one by default); echo each finished task; return
     the log path."""
-    env = airflow_env(url, {"REVGEN_TASK_RETRIES": "0", **(extra_env or {})})
-    ensure_airflow_db(env)
+    env = dags_test_env(url, extra_env)
     log_path = paths().home / "logs" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

@@ -4,22 +4,38 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from revgen.config import WAREHOUSE_CONN_ID
 from revgen.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
+# Every task that runs dbt (the nightly's layers, the hourly watch's rebuild) takes the one slot
+# of this Airflow pool, so two dbt builds never touch the warehouse at once. `revgen airflow-ui`
+# creates it (docker-compose.yml's airflow-pools too); `airflow dags test` ignores pools.
+DBT_POOL = "revgen_dbt"
+DBT_POOL_SLOTS = 1
+
 
 def airflow_connection(conn_id: str):
     """Inside an Airflow task: the connection `conn_id`, or None when it is not configured.
-    Every revgen connection is read through here and the two URL builders below."""
+    Every revgen connection is read through here and the two URL builders below.
+
+    A deadline callback may read only connections from the environment (`AIRFLOW_CONN_*`) or a
+    secrets backend: Airflow 3.3's Execution API denies it those stored in Airflow's database,
+    which count as not configured there."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     try:
         return Connection.get(conn_id)
     except AirflowNotFoundException:
+        return None
+    except PermissionError as denied:  # AirflowSecretsBackendAccessDenied
+        log.warning("connection %s is not readable here: %s", conn_id, denied)
         return None
 
 
@@ -57,6 +73,20 @@ def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str:
     return postgres_url(conn)
 
 
+def check_run_dates(run_type: object, logical_date, data_interval_end) -> None:
+    """A run computes as of its data interval's end. A manual run whose logical date names
+    another moment (`airflow dags trigger --logical-date D` derives the interval from the current
+    time, not from D) would silently compute the wrong day: refuse it in one sentence."""
+    manual = str(getattr(run_type, "value", run_type)) == "manual"
+    if manual and logical_date is not None and logical_date != data_interval_end:
+        raise ConfigError(
+            f"This manual run's logical date {logical_date.isoformat()} is not the end of its "
+            f"data interval ({data_interval_end.isoformat()}), so it would compute another day "
+            "than it names: run a date with `revgen run --as-of YYYY-MM-DD`, or trigger it "
+            "through the REST API with logical_date (the interval ending at that date)."
+        )
+
+
 def dag_defaults() -> dict:
     """default_args of every revgen DAG: retries with delay, and the shared failure notifier."""
     from datetime import timedelta
@@ -68,3 +98,31 @@ def dag_defaults() -> dict:
         "retry_delay": timedelta(minutes=2),
         "on_failure_callback": notify_failure,
     }
+
+
+def nightly_deadline():
+    """The nightly run's deadline alert: when a run has not finished REVGEN_NIGHTLY_DEADLINE_HOURS
+    (default 6) after it was queued, which for a scheduled run is when its data interval ends,
+    the failure channels say so (revgen.alerts.failures.notify_deadline_missed, run by the
+    executor). Counted from the queueing, a historic re-run or backfill is not late at once.
+    `off` (what `airflow dags test` runs with: Airflow 3.3.2's `dags test` fails at the end of a
+    run of a DAG with a deadline) means none."""
+    from datetime import timedelta
+
+    from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
+
+    setting = os.environ.get("REVGEN_NIGHTLY_DEADLINE_HOURS", "6").strip().lower()
+    if setting in ("", "off"):
+        return None
+    try:
+        hours = float(setting)
+    except ValueError:
+        raise ConfigError(
+            f"REVGEN_NIGHTLY_DEADLINE_HOURS is {setting!r}: give hours (e.g. 6 or 1.5), or off."
+        ) from None
+    return DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(hours=hours),
+        callback=SyncCallback("revgen.alerts.failures.notify_deadline_missed"),
+        name="revgen_nightly_deadline",
+    )

@@ -78,6 +78,7 @@ logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command
 SYSTEM_USER_WHEN_ROOT = "pgserver"
 SUPERUSER = "postgres"
 OWNER = "revgen"  # the role revgen connects as: owns the revgen database, not a superuser
+AIRFLOW = "airflow"  # owns Airflow's metadata database `airflow` (`make airflow`), not a superuser
 
 HBA = """# revgen: every login needs its password; loopback only (the server has no Unix socket)
 local all all scram-sha-256
@@ -100,6 +101,20 @@ def _port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def _ensure_login_role(
+    conn: psycopg.Connection, name: str, password: str, createrole: bool
+) -> None:
+    """Create the login role `name` (never a superuser), or set its password and attributes."""
+    exists = conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone()
+    statement = "alter" if exists else "create"
+    attributes = "createrole" if createrole else "nocreaterole"
+    conn.execute(
+        sql.SQL(statement + " role {} login nosuperuser " + attributes + " password {}").format(
+            sql.Identifier(name), sql.Literal(password)
+        )
+    )
 
 
 class LocalPostgres:
@@ -141,16 +156,55 @@ class LocalPostgres:
         return self.url(database, role=SUPERUSER)
 
     def _credentials(self) -> dict[str, str]:
-        """The superuser's and the owner role's passwords: made once, kept readable by this
-        file's owner only."""
+        """The superuser's and the owner role's passwords (and Airflow's role's, once asked
+        for): made once, kept in a file readable by its owner only."""
         if self.credentials_file.exists():
             return json.loads(self.credentials_file.read_text())
         made = {SUPERUSER: secrets.token_urlsafe(24), OWNER: secrets.token_urlsafe(24)}
         self.credentials_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(made, handle)
+        self._write_credentials(made, exclusive=True)
         return made
+
+    def _write_credentials(self, passwords: dict[str, str], exclusive: bool = False) -> None:
+        """Write the credentials file 0600 from its creation on (a new file, then renamed)."""
+        target = self.credentials_file
+        temporary = target if exclusive else target.with_name(target.name + ".new")
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+        fd = os.open(temporary, flags, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(passwords, handle)
+        if temporary != target:
+            os.replace(temporary, target)
+
+    def _password(self, role: str) -> str:
+        """A role's password, generated and added to the credentials file the first time."""
+        passwords = self._credentials()
+        if role not in passwords:
+            passwords[role] = secrets.token_urlsafe(24)
+            self._write_credentials(passwords)
+        return passwords[role]
+
+    def airflow_url(self) -> str:
+        """Airflow's metadata database on this server (started if stopped): the database
+        `airflow`, owned by the role `airflow` (login, scram password, not a superuser; it
+        cannot read revgen's schemas). Made on first use."""
+        self.up()
+        password = self._password(AIRFLOW)
+        with psycopg.connect(self.admin_url(), autocommit=True) as conn:
+            _ensure_login_role(conn, AIRFLOW, password, createrole=False)
+            if not conn.execute(
+                "select 1 from pg_database where datname = %s", (AIRFLOW,)
+            ).fetchone():
+                conn.execute(
+                    sql.SQL("create database {} owner {}").format(
+                        sql.Identifier(AIRFLOW), sql.Identifier(AIRFLOW)
+                    )
+                )
+            conn.execute(
+                sql.SQL("revoke all on database {} from public").format(sql.Identifier(AIRFLOW))
+            )
+        return self.url(AIRFLOW, role=AIRFLOW)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def up(self) -> str:
@@ -254,18 +308,7 @@ class LocalPostgres:
         passwords = self._credentials()
         with psycopg.connect(self.admin_url(), autocommit=True) as conn:
             role = sql.Identifier(OWNER)
-            if conn.execute("select 1 from pg_roles where rolname = %s", (OWNER,)).fetchone():
-                conn.execute(
-                    sql.SQL("alter role {} login nosuperuser createrole password {}").format(
-                        role, sql.Literal(passwords[OWNER])
-                    )
-                )
-            else:
-                conn.execute(
-                    sql.SQL("create role {} login nosuperuser createrole password {}").format(
-                        role, sql.Literal(passwords[OWNER])
-                    )
-                )
+            _ensure_login_role(conn, OWNER, passwords[OWNER], createrole=True)
             owner = conn.execute(
                 "select pg_get_userbyid(datdba) from pg_database where datname = %s",
                 (DATABASE_NAME,),

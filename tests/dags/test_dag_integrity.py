@@ -90,3 +90,49 @@ def test_the_hourly_watch_refreshes_owners_then_rebuilds_checks_and_alerts(dagba
         ("check_ownership", "alert_orphans"),
     }
     assert dag.timetable.expression == "0 * * * *"
+
+
+def test_each_api_systems_extracts_form_one_task_group(dagbag):
+    """A run that uses no API shows one skipped group per system in the grid, not 21 rows."""
+    dag = dagbag.dags["revenue_funnel_nightly"]
+    groups = {
+        task.task_id: task.task_group.group_id
+        for task in dag.tasks
+        if task.task_id.startswith(tuple(f"extract_{system}_" for system in SETTINGS))
+    }
+    expected = {
+        f"extract_{system}_{key.lower()}": system for system in SETTINGS for key in objects(system)
+    }
+    assert groups == expected
+    assert set(dag.task_group.children) >= set(SETTINGS)
+
+
+def test_every_dbt_task_of_both_dags_takes_the_one_slot_pool(dagbag):
+    from revgen.orchestration import DBT_POOL, DBT_POOL_SLOTS
+
+    dbt_tasks = {
+        (dag.dag_id, task.task_id): task.pool
+        for dag in dagbag.dags.values()
+        for task in dag.tasks
+        if task.task_id.startswith(("dbt_build_", "rebuild_"))
+    }
+    assert len(dbt_tasks) == 5
+    assert set(dbt_tasks.values()) == {DBT_POOL} and DBT_POOL_SLOTS == 1
+    others = {t.pool for dag in dagbag.dags.values() for t in dag.tasks} - {DBT_POOL}
+    assert others == {"default_pool"}
+
+
+def test_the_nightly_dag_has_a_deadline_counted_from_its_queueing(dagbag, monkeypatch):
+    from datetime import timedelta
+
+    from airflow.sdk import DeadlineReference
+
+    from revgen.orchestration import nightly_deadline
+
+    (alert,) = dagbag.dags["revenue_funnel_nightly"].deadline
+    assert alert.reference == DeadlineReference.DAGRUN_QUEUED_AT
+    assert alert.interval == timedelta(hours=6)
+    assert alert.callback.path == "revgen.alerts.failures.notify_deadline_missed"
+    monkeypatch.setenv("REVGEN_NIGHTLY_DEADLINE_HOURS", "1.5")
+    assert nightly_deadline().interval == timedelta(minutes=90)
+    assert dagbag.dags["watch_ownership_hourly"].deadline in (None, [])

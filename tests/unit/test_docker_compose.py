@@ -26,7 +26,11 @@ def test_compose_runs_postgres_and_every_airflow_part_with_the_local_executor(co
     for name, command in AIRFLOW_PARTS.items():
         service = services[name]
         assert service["command"] == [command]
-        assert service["environment"]["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        # the LocalExecutor unless .env says AIRFLOW_EXECUTOR=CeleryExecutor (--profile celery)
+        assert service["environment"]["AIRFLOW__CORE__EXECUTOR"] == (
+            "${AIRFLOW_EXECUTOR:-LocalExecutor}"
+        )
+        assert "profiles" not in service
         assert "AIRFLOW_CONN_REVGEN_WAREHOUSE" in service["environment"]
     assert services["airflow-init"]["command"] == ["db", "migrate"]
 
@@ -56,3 +60,24 @@ def test_compose_holds_no_password_only_references_to_the_env_file(compose):
     text = (ROOT / "docker-compose.yml").read_text()
     assert "${REVGEN_DB_PASSWORD:?" in text and "${AIRFLOW_DB_PASSWORD:?" in text
     assert not re.search(r"PASSWORD:\s*[\"']?[a-z0-9]", text.replace("${", ""))
+
+
+def test_compose_creates_the_dbt_pool_the_dags_use(compose):
+    from revgen.orchestration import DBT_POOL, DBT_POOL_SLOTS
+
+    command = compose["services"]["airflow-pools"]["command"]
+    assert command[:4] == ["pools", "set", DBT_POOL, str(DBT_POOL_SLOTS)]
+
+
+def test_the_celery_profile_adds_redis_two_workers_and_flower_in_the_official_shape(compose):
+    services = compose["services"]
+    celery = {name for name, service in services.items() if "celery" in service.get("profiles", [])}
+    assert celery == {"redis", "airflow-worker", "flower"}
+    assert services["redis"]["image"].startswith("redis:")
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["celery", "worker"] and worker["deploy"]["replicas"] == 2
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["environment"]["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    assert "AIRFLOW_CONN_REVGEN_WAREHOUSE" in worker["environment"]
+    assert services["flower"]["command"] == ["celery", "flower"]
+    assert "ports" not in services["redis"]  # the broker is reachable inside the network only

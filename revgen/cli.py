@@ -206,7 +206,6 @@ def airflow_ui(port: int, executor: str, redis_url: str) -> None:
     from revgen.db import warehouse_url
     from revgen.local_airflow import (
         login_hint,
-        stack_mark,
         start_celery,
         start_standalone,
         stop_process_group,
@@ -233,7 +232,7 @@ def airflow_ui(port: int, executor: str, redis_url: str) -> None:
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)  # a second signal must not cut the clean-up
-        stop_process_group(process, mark=stack_mark(port))
+        stop_process_group(process)
         click.echo("Airflow stopped.")
 
 

@@ -190,7 +190,6 @@ def stack_env(url: str, port: int, extra: dict[str, str] | None = None) -> dict[
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
-            STACK_MARK: stack_mark(port),
             **(extra or {}),
         },
         metadata_url=metadata_url(),
@@ -283,79 +282,74 @@ def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 240) -> 
     raise StepFailed(f"airflow standalone was not healthy within {timeout:.0f} s at {health}")
 
 
-STACK_MARK = "REVGEN_AIRFLOW_STACK"  # set in the environment of every process a stack starts
-
-
-def stack_mark(port: int) -> str:
-    """The value of STACK_MARK for the stack on `port` (with this REVGEN_HOME)."""
-    return f"{paths().airflow_home}:{port}"
-
-
-def processes_of(mark: str) -> list:
-    """Every process started with this stack's mark in its environment: what the stack started,
-    also when it left the process group (Airflow runs each task and DAG parse in a group of its
-    own) or was reparented after its parent ended."""
-    import psutil
-
-    found = []
-    for candidate in psutil.process_iter():
-        try:
-            if candidate.environ().get(STACK_MARK) == mark:
-                found.append(candidate)
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-    return found
-
-
-def stop_process_group(process: subprocess.Popen, timeout: float = 30, mark: str = "") -> None:
-    """Stop a process started with start_new_session=True, every process of its group, every
-    descendant that left the group and (given the stack's `mark`) every process carrying it:
-    SIGTERM (once each), wait until all are gone, SIGKILL what is left after `timeout`."""
+def _running(process) -> bool:
     import psutil
 
     try:
-        descendants = set(psutil.Process(process.pid).children(recursive=True))
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
-        descendants = set()
+        return False
 
-    def running(child: psutil.Process) -> bool:
-        try:
-            return child.is_running() and child.status() != psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return False
 
-    def others() -> set:
-        found = set(processes_of(mark)) if mark else set()
-        return {child for child in descendants | found if running(child)}
+def _signal(process, sig: int) -> None:
+    import psutil
 
-    def group_alive() -> bool:
-        process.poll()  # reap the leader so it does not linger as a zombie
-        try:
-            os.killpg(process.pid, 0)
-            return True
-        except ProcessLookupError:
-            return False
+    try:
+        process.send_signal(sig)
+    except psutil.NoSuchProcess:
+        pass
 
+
+def _freeze_tree(group: int) -> set:
+    """SIGSTOP every process of the process group `group` and every descendant of theirs, also
+    those in a group of their own (Airflow runs each task and DAG parse in one), until no frozen
+    process can start another: then the set is complete. Returns it."""
+    import psutil
+
+    try:
+        os.killpg(group, signal.SIGSTOP)
+    except ProcessLookupError:
+        pass
+    known: set = set()
+    while True:
+        found = set()
+        for candidate in psutil.process_iter():
+            try:
+                if os.getpgid(candidate.pid) == group:
+                    found.add(candidate)
+            except (ProcessLookupError, psutil.NoSuchProcess):
+                continue
+        for member in found | known:
+            try:
+                found.update(member.children(recursive=True))
+            except psutil.NoSuchProcess:
+                continue
+        new = {p for p in found - known if _running(p)}
+        if not new:
+            return known
+        for process in new:
+            _signal(process, signal.SIGSTOP)
+        known |= new
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a process started with start_new_session=True, every process of its group and every
+    descendant, also those that left the group: freeze them all (so none starts another), send
+    SIGTERM and let them run to act on it; SIGKILL what is left after `timeout`."""
+    process.poll()
+    tree = _freeze_tree(process.pid)
     for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10)):
-        signalled: set = set()
-        if not group_alive() and not others():
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
+        left = {p for p in tree if _running(p)}
+        if not left:
+            break
+        for member in left:
+            _signal(member, sig)
+            _signal(member, signal.SIGCONT)
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            left = others()
-            for child in left - signalled:  # also those that appeared since (a DAG parse)
-                try:
-                    child.send_signal(sig)
-                except psutil.NoSuchProcess:
-                    pass
-            signalled |= left
-            if not group_alive() and not left:
-                return
-            time.sleep(0.5)
+        while time.monotonic() < deadline and any(_running(p) for p in left):
+            process.poll()  # reap the leader so it does not linger as a zombie
+            time.sleep(0.2)
+    process.poll()
 
 
 def login_hint() -> str:

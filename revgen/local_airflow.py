@@ -202,8 +202,9 @@ def stack_env(url: str, port: int, extra: dict[str, str] | None = None) -> dict[
 def _start(
     argv: list[str], env: dict[str, str], log_name: str, group: int | None = None
 ) -> subprocess.Popen:
-    """Start `airflow ARGV` with its output in AIRFLOW_HOME/<log_name> (0600): in a new session
-    and process group, or in the process group `group`."""
+    """Start `airflow ARGV` with its output in AIRFLOW_HOME/<log_name> (0600): in a process group
+    of its own (not the terminal's: Ctrl-C reaches revgen, which stops the group), or in the
+    process group `group`."""
     log_path = Path(env["AIRFLOW_HOME"]) / log_name
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
@@ -213,8 +214,7 @@ def _start(
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            start_new_session=group is None,
-            process_group=group,
+            process_group=0 if group is None else group,
         )
 
 
@@ -333,7 +333,7 @@ def _freeze_tree(group: int) -> set:
 
 
 def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
-    """Stop a process started with start_new_session=True, every process of its group and every
+    """Stop a process that leads its own process group, every process of its group and every
     descendant, also those that left the group: freeze them all (so none starts another), send
     SIGTERM and let them run to act on it; SIGKILL what is left after `timeout`."""
     process.poll()

@@ -6,7 +6,9 @@ remembered between starts, and has no Unix socket. Every login needs its passwor
 the superuser's and the owner role's are generated once and kept in `<pgdata>.credentials`, readable
 by its owner only. revgen itself (loads, dbt, Airflow tasks) connects as the owner role `revgen`,
 which owns the revgen database and may create roles (the BI role), but is not a superuser: it
-cannot read files or run programs on the server. A cluster made by an older revgen with `trust`
+cannot read files or run programs on the server. Airflow's metadata (`make airflow`) has its own
+database `airflow`, owned by its own login role `airflow` (not a superuser, no access to revgen's
+schemas), its password kept in the same file. A cluster made by an older revgen with `trust`
 access is secured on its next start.
 """
 

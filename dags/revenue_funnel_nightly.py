@@ -41,13 +41,18 @@ def raw_asset(table: str) -> Asset:
 )
 def revenue_funnel_nightly():
     @task
-    def extract_files(source: str, data_interval_end=None, logical_date=None, dag_run=None) -> dict:
+    def extract_files(
+        source: str,
+        data_interval_start=None,
+        data_interval_end=None,
+        logical_date=None,
+        dag_run=None,
+    ) -> dict:
         """The source's export files; dated ones (`<stream>-YYYY-MM-DD.csv`) up to this run's end."""
         from revgen.orchestration import check_run_dates
         from revgen.pipeline import extract_files as find_files
 
-        check_run_dates(dag_run.run_type, logical_date, data_interval_end)
-
+        check_run_dates(dag_run.run_type, logical_date, data_interval_start, data_interval_end)
         return find_files(source, until=data_interval_end.date())
 
     @task

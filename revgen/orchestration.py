@@ -73,17 +73,22 @@ def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str:
     return postgres_url(conn)
 
 
-def check_run_dates(run_type: object, logical_date, data_interval_end) -> None:
-    """A run computes as of its data interval's end. A manual run whose logical date names
-    another moment (`airflow dags trigger --logical-date D` derives the interval from the current
-    time, not from D) would silently compute the wrong day: refuse it in one sentence."""
+def check_run_dates(run_type: object, logical_date, data_interval_start, data_interval_end) -> None:
+    """A run computes as of its data interval's end. A manual run is the interval that ended at
+    or last before its logical date (REST and `airflow dags test`: at it; the UI's trigger button:
+    the last midnight before now). One whose logical date lies before that end, or more than an
+    interval after it (`airflow dags trigger --logical-date D` derives the interval from the
+    current time, not from D), would silently compute another day: refuse it in one sentence."""
     manual = str(getattr(run_type, "value", run_type)) == "manual"
-    if manual and logical_date is not None and logical_date != data_interval_end:
+    if not manual or logical_date is None or data_interval_end is None:
+        return
+    period = data_interval_end - data_interval_start
+    if not data_interval_end <= logical_date < data_interval_end + period:
         raise ConfigError(
-            f"This manual run's logical date {logical_date.isoformat()} is not the end of its "
-            f"data interval ({data_interval_end.isoformat()}), so it would compute another day "
-            "than it names: run a date with `revgen run --as-of YYYY-MM-DD`, or trigger it "
-            "through the REST API with logical_date (the interval ending at that date)."
+            f"This manual run's logical date {logical_date.isoformat()} does not fall in the "
+            f"day its data interval ends ({data_interval_end.isoformat()}), so it would compute "
+            "another day than it names: run a date with `revgen run --as-of YYYY-MM-DD`, or "
+            "trigger it through the REST API with logical_date (the interval ending at that date)."
         )
 
 

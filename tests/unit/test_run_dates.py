@@ -14,11 +14,16 @@ NOW = datetime(2026, 12, 2, tzinfo=UTC)
 
 
 def test_a_manual_run_whose_logical_date_is_not_its_interval_end_is_refused_in_one_sentence():
-    check_run_dates("manual", DAY, DAY)  # REST with logical_date, `airflow dags test`
-    check_run_dates("scheduled", NOW - timedelta(days=1), NOW)  # logical date = interval start
+    day_before = DAY - timedelta(days=1)
+    check_run_dates("manual", DAY, day_before, DAY)  # REST with logical_date, `airflow dags test`
+    check_run_dates("manual", NOW + timedelta(hours=7), NOW - timedelta(days=1), NOW)  # UI button
+    check_run_dates("scheduled", NOW - timedelta(days=1), NOW - timedelta(days=1), NOW)
     with pytest.raises(ConfigError, match="revgen run --as-of") as refused:
-        check_run_dates("manual", DAY, NOW)  # `airflow dags trigger --logical-date 2026-04-02`
+        # `airflow dags trigger --logical-date 2026-04-02`: the interval that ended last midnight
+        check_run_dates("manual", DAY, NOW - timedelta(days=1), NOW)
     assert "2026-04-02" in str(refused.value) and "\n" not in str(refused.value)
+    with pytest.raises(ConfigError):  # a logical date more than a day after what is computed
+        check_run_dates("manual", NOW + timedelta(days=3), NOW - timedelta(days=1), NOW)
 
 
 def test_revgen_airflow_refuses_a_cli_trigger_with_a_logical_date():

@@ -93,19 +93,18 @@ def ensure_airflow_db(env: dict[str, str]) -> None:
     made = on_postgres or (home / "airflow.db").exists()
     if made and marker.exists() and marker.read_text().strip() == stamp:
         return
-    quiet = {"env": env, "check": True, "stdout": subprocess.DEVNULL}
-    subprocess.run([airflow_binary(), "db", "migrate"], **quiet)
+
+    def airflow(*args: str) -> None:
+        subprocess.run([airflow_binary(), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+    airflow("db", "migrate")
     if on_postgres:
-        subprocess.run(
-            [
-                airflow_binary(),
-                "pools",
-                "set",
-                DBT_POOL,
-                str(DBT_POOL_SLOTS),
-                "revgen: one dbt build at a time touches the warehouse (nightly and hourly DAGs)",
-            ],
-            **quiet,
+        airflow(
+            "pools",
+            "set",
+            DBT_POOL,
+            str(DBT_POOL_SLOTS),
+            "revgen: one dbt build at a time touches the warehouse (nightly and hourly DAGs)",
         )
     marker.write_text(stamp + "\n")
 

@@ -114,7 +114,8 @@ def nightly_deadline():
     run of a DAG with a deadline) means none."""
     from datetime import timedelta
 
-    from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
+    from airflow.sdk.definitions.callback import SyncCallback
+    from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
     setting = os.environ.get("REVGEN_NIGHTLY_DEADLINE_HOURS", "6").strip().lower()
     if setting in ("", "off"):

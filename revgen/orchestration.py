@@ -1,65 +1,21 @@
-"""What revgen's DAGs need at run time: their default arguments and the Airflow connections
-(warehouse, API sources, alert channels), read in one place. Nothing here starts a server: parsing a DAG imports no local tooling
+"""What revgen's DAGs need at run time: their default arguments, the dbt pool, the warehouse URL
+from its Airflow connection (revgen/connections.py reads every connection) and the run-date
+check. Nothing here starts a server: parsing a DAG imports no local tooling
 (revgen/local_airflow.py runs Airflow on this machine; revgen/db/local.py, PostgreSQL)."""
 
 from __future__ import annotations
 
-import logging
 import os
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from revgen.config import WAREHOUSE_CONN_ID
+from revgen.connections import airflow_connection, postgres_url
 from revgen.errors import ConfigError
-
-log = logging.getLogger(__name__)
 
 # Every task that runs dbt (the nightly's layers, the hourly watch's rebuild) takes the one slot
 # of this Airflow pool, so two dbt builds never touch the warehouse at once. `revgen airflow-ui`
 # creates it (docker-compose.yml's airflow-pools too); `airflow dags test` ignores pools.
 DBT_POOL = "revgen_dbt"
 DBT_POOL_SLOTS = 1
-
-
-def airflow_connection(conn_id: str):
-    """Inside an Airflow task: the connection `conn_id`, or None when it is not configured.
-    Every revgen connection is read through here and the two URL builders below.
-
-    A deadline callback may read only connections from the environment (`AIRFLOW_CONN_*`) or a
-    secrets backend: Airflow 3.3's Execution API denies it those stored in Airflow's database,
-    which count as not configured there."""
-    from airflow.sdk import Connection
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    try:
-        return Connection.get(conn_id)
-    except AirflowNotFoundException:
-        return None
-    except PermissionError as denied:  # AirflowSecretsBackendAccessDenied
-        log.warning("connection %s is not readable here: %s", conn_id, denied)
-        return None
-
-
-def postgres_url(conn) -> str:
-    """postgresql://login:password@host:port/database of a connection (login and password quoted)."""
-    auth = quote(conn.login or "", safe="")
-    if conn.password:
-        auth += ":" + quote(conn.password, safe="")
-    return f"postgresql://{auth}@{conn.host}:{conn.port or 5432}/{quote(conn.schema or '')}"
-
-
-def http_url(conn) -> str:
-    """The base URL of an HTTP connection: its host, https:// unless it names a scheme, with its
-    port when it has one (and the host does not), followed by extra `endpoint` when set. Empty
-    when the connection names no host."""
-    host = conn.host or ""
-    if not host:
-        return ""
-    parts = urlsplit(host if "://" in host else f"https://{host}")
-    netloc = parts.netloc
-    if conn.port and parts.port is None:
-        netloc = f"{netloc}:{conn.port}"
-    extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
-    return urlunsplit(parts._replace(netloc=netloc)) + (extra.get("endpoint") or "")
 
 
 def warehouse_url_from_connection(conn_id: str = WAREHOUSE_CONN_ID) -> str:

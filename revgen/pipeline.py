@@ -111,7 +111,7 @@ def summarize(url: str) -> dict:
 
 def _api_connection(system: str):
     """The system's Airflow connection, or None when it is not configured."""
-    from revgen.orchestration import airflow_connection
+    from revgen.connections import airflow_connection
     from revgen.sources.api import SETTINGS
 
     return airflow_connection(SETTINGS[system].CONN_ID)

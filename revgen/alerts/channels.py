@@ -132,7 +132,7 @@ def delivery_error(failures: list[str], delivered) -> AlertError:
 
 def channels_from_airflow() -> Channels:
     """The channels whose Airflow connections exist (inside a task)."""
-    from revgen.orchestration import airflow_connection, http_url
+    from revgen.connections import airflow_connection, http_url
 
     smtp_conn = airflow_connection(SMTP_CONN_ID)
     hook_conn = airflow_connection(WEBHOOK_CONN_ID)

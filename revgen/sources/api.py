@@ -37,7 +37,7 @@ def upstream_objects(system: str, key: str) -> list[str]:
 
 def client_from_connection(system: str, conn) -> HubSpot | Salesforce:
     """The system's client from an Airflow Connection (host, password, extra)."""
-    from revgen.orchestration import http_url
+    from revgen.connections import http_url
 
     extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
     host = http_url(conn)

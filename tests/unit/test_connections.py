@@ -1,4 +1,4 @@
-"""Airflow connections are read in one place (revgen/orchestration.py): the warehouse's postgres
+"""Airflow connections are read in one place (revgen/connections.py): the warehouse's postgres
 URL, the API sources' and the webhook's base URL."""
 
 import json
@@ -6,7 +6,7 @@ import json
 import pytest
 from airflow.sdk import Connection
 
-from revgen.orchestration import http_url, postgres_url
+from revgen.connections import http_url, postgres_url
 
 pytestmark = pytest.mark.unit
 

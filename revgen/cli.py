@@ -352,3 +352,7 @@ def main() -> None:
     except RevgenError as err:
         click.echo(f"revgen: {err}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":  # python -m revgen.cli works like the revgen command
+    main()

@@ -62,6 +62,9 @@ db-up: $(INSTALLED)  ## start the project-local PostgreSQL and print its URL
 db-down: $(INSTALLED)  ## stop the project-local PostgreSQL
 	@$(BIN)/revgen db down
 
-clean:  ## stop the local PostgreSQL and delete .revgen/ (all local data) - keeps .venv
+clean:  ## stop the local PostgreSQL and delete $REVGEN_HOME (default .revgen/: all local data) - keeps .venv
 	@[ ! -x $(BIN)/revgen ] || $(BIN)/revgen db down
-	rm -rf .revgen
+	@home="$${REVGEN_HOME:-.revgen}"; case "$$home" in \
+	  .revgen*|./.revgen*) rm -rf "$$home" && echo "deleted $$home";; \
+	  *) echo "REVGEN_HOME=$$home is outside this folder: stopped its server, left its files (delete them yourself if you mean to)" >&2;; \
+	esac

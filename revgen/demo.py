@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import subprocess
 import time
 from datetime import datetime
@@ -68,15 +70,18 @@ def print_outcome(url: str, log_path: str, ground_truth: Path | None = None) -> 
     click.echo(format_summary(read_summary(url)))
     click.echo("")
     click.echo("Where to look next:")
+    # the commands must reach this home's warehouse, not the default one
+    home = os.environ.get("REVGEN_HOME")
+    env = f"REVGEN_HOME={shlex.quote(home)} " if home else ""
     click.echo(
-        '  warehouse     psql "$(.venv/bin/revgen db url)"   (schemas marts, raw_*, revgen_meta)'
+        f'  warehouse     psql "$({env}.venv/bin/revgen db url)"   (schemas marts, raw_*, revgen_meta)'
     )
     click.echo("  orphans       select * from marts.orphaned_leads order by hours_orphaned desc;")
     click.echo("  rejects       select * from revgen_meta.rejects;")
     if ground_truth is not None:
         click.echo(f"  ground truth  {ground_truth}")
     click.echo(f"  run log       {log_path}")
-    click.echo("  Airflow UI    make airflow")
+    click.echo(f"  Airflow UI    {env}make airflow")
     click.echo("")
     click.echo(f"Funnel report (open it in a browser): {write_report(url)}")
 

@@ -10,12 +10,14 @@ cross-database macros, so the macros that read the policy render real SQL to lin
 from __future__ import annotations
 
 import hashlib
-import json
 from types import SimpleNamespace
 
-from revgen.dbt import dbt_vars
+from revgen.policy import base_policy_path, load_policy
 
-_VARS = json.loads(dbt_vars())
+# the shipped policy (dbt_project/policy.yml), never a company's installed one: lint judges the
+# code, and the same code must pass whatever company this machine has brought in
+_SHIPPED = load_policy(base_policy_path()).dbt_vars()
+_VARS = {**_SHIPPED, "base_policy": _SHIPPED["policy"], "as_of": None, "bi_role": "revgen_bi"}
 _VARS.setdefault("lookback_hours", 1)
 
 

@@ -231,6 +231,18 @@ def test_x_education_stages_come_from_the_crm_without_scores_or_touches(x_educat
     assert "Spend: not measurable" in out
 
 
+def test_x_education_won_revenue_reads_not_measurable_and_hints_name_its_home(x_education):
+    """The export holds conversions but no deal values: won revenue is not measurable (null), not
+    $0, wherever it shows; and the hints the bring prints reach this home's warehouse."""
+    home, url, out = x_education
+    assert rows(url, "select value from marts.kpi_headlines where metric = 'won_revenue_usd'") == [
+        (None,)
+    ]
+    won = rows(url, "select won, won_amount_usd from marts.kpi_sales_by_owner where won > 0")
+    assert won and all(amount is None for _, amount in won)
+    assert f'psql "$(REVGEN_HOME={home} .venv/bin/revgen db url)"' in out
+
+
 def test_a_run_for_a_date_that_runs_nothing_fails_with_a_sentence(x_education):
     home, _, _ = x_education
     ran = revgen_cli("run", "--as-of", "1999-06-01", env={"REVGEN_HOME": str(home)}, timeout=600)

@@ -118,12 +118,20 @@ won_figures as (
         count(case when period = 'previous' then 1 end) as previous_period
     from won
     union all
+    -- 0 when nothing was won (in the period); null, not measurable, when the won deals carry
+    -- no amount (an export without deal values)
     select
         'won_revenue_usd',
         21,
-        coalesce(sum(amount_usd), 0),
-        sum(case when period = 'last' then amount_usd end),
-        sum(case when period = 'previous' then amount_usd end)
+        case when count(*) = 0 then 0 else sum(amount_usd) end,
+        case
+            when count(case when period = 'last' then 1 end) = 0 then 0
+            else sum(case when period = 'last' then amount_usd end)
+        end,
+        case
+            when count(case when period = 'previous' then 1 end) = 0 then 0
+            else sum(case when period = 'previous' then amount_usd end)
+        end
     from won
 ),
 

@@ -41,7 +41,9 @@ final as (
         count(*) as opportunities,
         {{ sales_outcomes() }},
         cast(sum(is_closed - is_won) as {{ dbt.type_bigint() }}) as lost,
-        coalesce(sum(is_won * amount_usd), 0) as won_amount_usd,
+        -- 0 when nothing was won; null (not measurable) when the won deals carry no amount
+        case when sum(is_won) = 0 then 0 else sum(case when is_won = 1 then amount_usd end) end
+            as won_amount_usd,
         coalesce(round(sum((1 - is_closed) * amount_usd), 2), 0) as open_pipeline_usd
     from judged
     group by owner_key

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from types import SimpleNamespace
 
+from revgen.load.schema import BI_ROLE
 from revgen.policy import base_policy_path, load_policy
 
 # the shipped policy (dbt_project/policy.yml), never a company's installed one: lint judges the
 # code, and the same code must pass whatever company this machine has brought in
 _SHIPPED = load_policy(base_policy_path()).dbt_vars()
-_VARS = {**_SHIPPED, "base_policy": _SHIPPED["policy"], "as_of": None, "bi_role": "revgen_bi"}
+_VARS = {**_SHIPPED, "base_policy": _SHIPPED["policy"], "as_of": None, "bi_role": BI_ROLE}
 _VARS.setdefault("lookback_hours", 1)
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from airflow.sdk import Asset, CronDataIntervalTimetable, TaskGroup, dag, task
 
 from revgen.contract import STREAMS
+from revgen.dbt import LAYERS
 from revgen.orchestration import DBT_POOL, dag_defaults, nightly_deadline
 from revgen.sources.api import SETTINGS as API_SETTINGS
 from revgen.sources.api import objects, upstream_objects
@@ -93,13 +94,22 @@ def revenue_funnel_nightly():
 
         return extract(warehouse_url_from_connection(), system, key)
 
-    @task
-    def dbt_build(layer: str, data_interval_end=None) -> dict:
-        """One dbt layer: models, their tests and unit tests (dbt build --select <layer>)."""
+    @task(pool=DBT_POOL, trigger_rule="none_failed")
+    def dbt_build(data_interval_end=None, run_id=None) -> dict:
+        """One `dbt build` of the project: models, snapshots, tests and unit tests. Each node's
+        result goes to revgen_meta.dbt_node_results; the dbt_<layer> tasks judge them."""
         from revgen.orchestration import warehouse_url_from_connection
-        from revgen.pipeline import build_models
+        from revgen.pipeline import build_nightly
 
-        return build_models(warehouse_url_from_connection(), data_interval_end.isoformat(), layer)
+        return build_nightly(warehouse_url_from_connection(), data_interval_end.isoformat(), run_id)
+
+    @task
+    def dbt_layer(layer: str, run_id=None) -> dict:
+        """This layer of the run's dbt build: fails naming each node that did not build or hold."""
+        from revgen.orchestration import warehouse_url_from_connection
+        from revgen.pipeline import judge_layer
+
+        return judge_layer(warehouse_url_from_connection(), run_id, layer)
 
     @task
     def check_quality(run_id=None) -> dict:
@@ -150,19 +160,22 @@ def revenue_funnel_nightly():
                 extracts[system, other] >> extracts[system, key]
             if not upstream:
                 chooser >> extracts[system, key]
-    # dbt, one task per layer (no dbt run at parse time): staging -> snapshots -> intermediate -> marts
-    layers = [
-        dbt_build.override(task_id=f"dbt_build_{layer}", pool=DBT_POOL, **extra)(layer)
-        for layer, extra in (
-            ("staging", {"trigger_rule": "none_failed"}),
-            ("snapshots", {}),
-            ("intermediate", {}),
-            ("marts", {"outlets": [MARTS]}),
-        )
-    ]
-    [*loads.values(), *extracts.values()] >> layers[0]
-    layers[0] >> layers[1] >> layers[2] >> layers[3]
-    layers[3] >> check_quality() >> alert_orphans() >> summarize()
+    # dbt: one build (its fixed cost paid once), then one task per layer, in build order, each
+    # green or red by that layer's nodes; a later layer is judged once the earlier ones held
+    with TaskGroup(group_id="dbt", prefix_group_id=False, tooltip="dbt build, judged by layer"):
+        build = dbt_build()
+        layers = [
+            dbt_layer.override(
+                task_id=f"dbt_{layer}",
+                **({"trigger_rule": "one_done"} if layer == LAYERS[0] else {}),
+                **({"outlets": [MARTS]} if layer == LAYERS[-1] else {}),
+            )(layer)
+            for layer in LAYERS
+        ]
+    [*loads.values(), *extracts.values()] >> build >> layers[0]
+    for earlier, later in zip(layers, layers[1:], strict=False):
+        earlier >> later
+    layers[-1] >> check_quality() >> alert_orphans() >> summarize()
 
 
 revenue_funnel_nightly()

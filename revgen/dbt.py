@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,12 @@ from revgen.load.schema import BI_ROLE
 from revgen.policy import base_policy_path, load_policy
 
 log = logging.getLogger(__name__)
+
+# The project's layers in build order (the folders of models/, and the snapshots). The nightly DAG
+# runs one `dbt build` and judges each layer in a task of its own, `dbt_<layer>`.
+LAYERS = ("staging", "snapshots", "intermediate", "marts")
+# what a node that built, or a test that held (warnings included), reports in run_results.json
+SUCCEEDED = ("success", "pass", "warn", "no-op")
 
 
 def dbt_env(url: str) -> dict[str, str]:
@@ -109,24 +116,127 @@ def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = T
         command += ["--vars", dbt_vars(role)]
     log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
     env = {**dbt_env(url), **as_of_options(as_of)}
+    # an invocation that stops before running anything writes none: never read an older one's
+    (paths().dbt_target / "run_results.json").unlink(missing_ok=True)
     completed = subprocess.run(command, env=env, cwd=paths().dbt_project)
     if check and completed.returncode != 0:
+        failed = [node.described() for node in last_results() if node.status in ("error", "fail")]
         raise StepFailed(
             f"dbt {' '.join(args)} failed (exit {completed.returncode}): "
-            + (_failures() or "its output above says why.")
+            + ("; ".join(failed) or "its output above says why.")
         )
     return completed.returncode
 
 
-def _failures() -> str:
-    """The failing models and tests of dbt's last invocation, from its run_results.json."""
+@dataclass(frozen=True)
+class NodeResult:
+    """One node of dbt's last invocation: a model, snapshot, test or unit test."""
+
+    unique_id: str
+    layer: str
+    status: str
+    seconds: float | None
+    message: str | None
+
+    def described(self) -> str:
+        return f"{self.unique_id} ({self.status}" + (f": {self.message})" if self.message else ")")
+
+
+def _layer(unique_id: str, manifest: dict) -> str:
+    """A node's layer: a model's folder under models/, snapshots; a test's, unit test's or
+    exposure's is the latest layer of the nodes it reads (a source's is staging)."""
+    if unique_id.startswith("source."):
+        return LAYERS[0]
+    node = next(
+        nodes[unique_id]
+        for key in ("nodes", "unit_tests", "exposures")
+        if unique_id in (nodes := manifest[key])
+    )
+    kind = node["resource_type"]
+    if kind == "snapshot":
+        return "snapshots"
+    if kind == "model":
+        folder = Path(node["original_file_path"]).parts[1]  # models/<layer>/...
+        if folder not in LAYERS:
+            raise ConfigError(
+                f"dbt model {unique_id} is in models/{folder}/, not in a layer {LAYERS}."
+            )
+        return folder
+    if kind == "seed":
+        return LAYERS[0]
+    tested = [_layer(other, manifest) for other in node["depends_on"]["nodes"]]
+    return max(tested, key=LAYERS.index, default=LAYERS[-1])
+
+
+def last_results() -> list[NodeResult]:
+    """Every node of dbt's last invocation (run_results.json), with its layer (manifest.json);
+    none when that invocation ran nothing."""
+    target = paths().dbt_target
     try:
-        results = json.loads((paths().dbt_target / "run_results.json").read_text())["results"]
-    except (OSError, ValueError, KeyError):
-        return ""
-    failed = [
-        f"{result['unique_id']} ({result['status']}: {(result.get('message') or '').strip()})"
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        manifest = json.loads((target / "manifest.json").read_text())
+    except FileNotFoundError:
+        return []
+    return [
+        NodeResult(
+            result["unique_id"],
+            _layer(result["unique_id"], manifest),
+            result["status"],
+            result.get("execution_time"),
+            (result.get("message") or "").strip() or None,
+        )
         for result in results
-        if result.get("status") in ("error", "fail")
     ]
-    return "; ".join(failed)
+
+
+def record_results(url: str, run_id: str, results: list[NodeResult]) -> None:
+    """Keep a run's node results in revgen_meta.dbt_node_results (a retry's replace its try's)."""
+    from revgen.db import connect
+
+    with connect(url) as conn:
+        conn.execute("delete from revgen_meta.dbt_node_results where run_id = %s", (run_id,))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "insert into revgen_meta.dbt_node_results "
+                "(run_id, unique_id, layer, status, seconds, message, recorded_at) "
+                "values (%s, %s, %s, %s, %s, %s, now())",
+                [(run_id, n.unique_id, n.layer, n.status, n.seconds, n.message) for n in results],
+            )
+
+
+def judge_layer(url: str, run_id: str, layer: str) -> dict:
+    """The verdict on one layer of a run's dbt build: fails naming every node of the layer that
+    did not build or hold (skipped ones too: something upstream failed)."""
+    from revgen.db import connect
+
+    with connect(url) as conn:
+        found = [
+            NodeResult(*row)
+            for row in conn.execute(
+                "select unique_id, layer, status, seconds, message "
+                "from revgen_meta.dbt_node_results where run_id = %s and layer = %s "
+                "order by unique_id",
+                (run_id, layer),
+            )
+        ]
+    if not found:
+        raise StepFailed(
+            f"The dbt build of run {run_id} recorded nothing of the {layer} layer: "
+            "the dbt_build task's log says why."
+        )
+    failed = [node for node in found if node.status not in SUCCEEDED]
+    if failed:
+        raise StepFailed(
+            f"dbt's {layer} layer: {len(failed)} of {len(found)} nodes did not succeed: "
+            + "; ".join(node.described() for node in failed)
+        )
+    warned = [node.unique_id for node in found if node.status == "warn"]
+    if warned:
+        log.warning("dbt's %s layer: %d test(s) warn: %s", layer, len(warned), ", ".join(warned))
+    log.info("dbt's %s layer: %d nodes built and held", layer, len(found))
+    return {
+        "layer": layer,
+        "nodes": len(found),
+        "warnings": len(warned),
+        "seconds": round(sum(node.seconds or 0 for node in found), 1),
+    }

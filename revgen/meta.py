@@ -8,6 +8,7 @@ else. Loads, quality checks, alerts and dbt's incremental models write to it; BI
                             orphans counted per run, first seen, and what each channel delivered
     orphan_trend            a view: one point per orphan check (the report's trend)
     model_builds            when each incremental dbt model last built, with which code and policy
+    dbt_node_results        every node of every nightly dbt build: its layer, status and seconds
     demo_company            which demo company the warehouse holds (absent: not a demo)
 
 The PII key (pii_key) and the type checks used by loads are made by revgen.load.schema.
@@ -105,6 +106,19 @@ create table if not exists revgen_meta.model_builds (
     relation    text primary key,
     started_at  timestamptz not null,
     fingerprint text not null
+);
+
+-- the nightly's one `dbt build`, node by node: the DAG's layer tasks judge their layer from it,
+-- and it says where the build's time goes
+create table if not exists revgen_meta.dbt_node_results (
+    run_id      text not null,
+    unique_id   text not null,
+    layer       text not null,
+    status      text not null,
+    seconds     double precision,
+    message     text,
+    recorded_at timestamptz not null,
+    primary key (run_id, unique_id)
 );
 
 create table if not exists revgen_meta.demo_company (

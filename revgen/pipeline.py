@@ -8,6 +8,7 @@ from pathlib import Path
 
 from revgen.config import paths
 from revgen.contract import STREAMS
+from revgen.errors import StepFailed
 from revgen.sources.files.mapping import load_mapping
 from revgen.sources.files.reader import files_for, read_records
 
@@ -61,13 +62,42 @@ def load_files(
     return totals
 
 
-def build_models(url: str, as_of: str, layer: str | None = None) -> dict[str, str]:
-    """dbt build of one layer (or the whole project), as of the run's data interval end."""
+def build_models(url: str, as_of: str, selector: str | None = None) -> dict[str, str]:
+    """dbt build of the project (or of a selector of dbt_project/selectors.yml, e.g. the hourly
+    watch's `ownership`), as of the run's data interval end; fails when any node fails."""
     from revgen.dbt import run_dbt
 
-    # each layer (and the hourly watch's `ownership`) is a selector of dbt_project/selectors.yml
-    run_dbt(url, ["build", *(["--selector", layer] if layer else [])], as_of=as_of)
-    return {"as_of": as_of, "layer": layer or "all"}
+    run_dbt(url, ["build", *(["--selector", selector] if selector else [])], as_of=as_of)
+    return {"as_of": as_of, "selector": selector or "all"}
+
+
+def build_nightly(url: str, as_of: str, run_id: str) -> dict:
+    """The nightly's one `dbt build` (dbt's start-up paid once), each node's result kept for the
+    layer tasks (`judge_layer`), which pass or fail each layer. Fails itself only when dbt could
+    not build at all (no node ran: a compile error, an unreachable warehouse)."""
+    from revgen.dbt import SUCCEEDED, last_results, record_results, run_dbt
+
+    code = run_dbt(url, ["build"], as_of=as_of, check=False)
+    results = last_results()
+    record_results(url, run_id, results)
+    failed = [node for node in results if node.status not in SUCCEEDED]
+    if code != 0 and not failed:
+        raise StepFailed(
+            f"dbt build failed (exit {code}) before building: its output above says why."
+        )
+    if failed:
+        log.warning(
+            "dbt build: %d of %d nodes did not succeed; the dbt_<layer> tasks name them",
+            len(failed),
+            len(results),
+        )
+    return {"as_of": as_of, "nodes": len(results), "not_succeeded": len(failed)}
+
+
+def judge_layer(url: str, run_id: str, layer: str) -> dict:
+    from revgen.dbt import judge_layer as verdict
+
+    return verdict(url, run_id, layer)
 
 
 def check_quality(url: str, run_id: str, suites: list[str] | None = None) -> dict[str, int]:

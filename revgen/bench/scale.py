@@ -47,7 +47,7 @@ def _dbt_task_seconds() -> float:
         ).fetchone()
         spans = db.execute(
             "select julianday(end_date) - julianday(start_date) from task_instance "
-            "where dag_id = ? and run_id = ? and task_id like 'dbt_build_%'",
+            "where dag_id = ? and run_id = ? and task_id like 'dbt_%'",
             (DAG_ID, run_id),
         ).fetchall()
     return sum(span * 86400 for (span,) in spans)

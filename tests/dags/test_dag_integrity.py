@@ -9,10 +9,11 @@ from revgen.sources.api import SETTINGS, objects, upstream_objects
 from tests.helpers import ROOT
 
 TAIL = [
-    ("dbt_build_staging", "dbt_build_snapshots"),
-    ("dbt_build_snapshots", "dbt_build_intermediate"),
-    ("dbt_build_intermediate", "dbt_build_marts"),
-    ("dbt_build_marts", "check_quality"),
+    ("dbt_build", "dbt_staging"),
+    ("dbt_staging", "dbt_snapshots"),
+    ("dbt_snapshots", "dbt_intermediate"),
+    ("dbt_intermediate", "dbt_marts"),
+    ("dbt_marts", "check_quality"),
     ("check_quality", "alert_orphans"),
     ("alert_orphans", "summarize"),
 ]
@@ -20,18 +21,18 @@ TAIL = [
 
 def expected_edges() -> set[tuple[str, str]]:
     """Each source's files are checked, then each stream loads (after the streams its ids name),
-    then one dbt build, the quality gates, the orphan alert and the summary."""
+    then one dbt build judged layer by layer, the quality gates, the orphan alert and the summary."""
     edges = set(TAIL)
     for stream in STREAMS:
         load = f"load_{stream.source}_{stream.name}"
         edges.add((f"extract_{stream.source}_files", load))
-        edges.add((load, "dbt_build_staging"))
+        edges.add((load, "dbt_build"))
         edges.update((f"load_{stream.source}_{ref.stream}", load) for ref in stream.references)
     edges.add(("choose_api_sources", "no_api_source"))
     for system in SETTINGS:
         for key in objects(system):
             task = f"extract_{system}_{key.lower()}"
-            edges.add((task, "dbt_build_staging"))
+            edges.add((task, "dbt_build"))
             upstream = upstream_objects(system, key)
             edges.update((f"extract_{system}_{other.lower()}", task) for other in upstream)
             if not upstream:
@@ -114,9 +115,9 @@ def test_every_dbt_task_of_both_dags_takes_the_one_slot_pool(dagbag):
         (dag.dag_id, task.task_id): task.pool
         for dag in dagbag.dags.values()
         for task in dag.tasks
-        if task.task_id.startswith(("dbt_build_", "rebuild_"))
+        if task.task_id.startswith(("dbt_build", "rebuild_"))
     }
-    assert len(dbt_tasks) == 5
+    assert len(dbt_tasks) == 2
     assert set(dbt_tasks.values()) == {DBT_POOL} and DBT_POOL_SLOTS == 1
     others = {t.pool for dag in dagbag.dags.values() for t in dag.tasks} - {DBT_POOL}
     assert others == {"default_pool"}

@@ -202,7 +202,7 @@ def test_the_scheduler_runs_the_nightly_dag_for_a_rest_interval_with_the_marts_o
     assert datetime.fromisoformat(triggered["data_interval_start"]) == end - timedelta(days=1)
     states = live["stack"].task_states(NIGHTLY, triggered["dag_run_id"])
     assert finished["state"] == "success", states
-    assert states["dbt_build_marts"] == states["summarize"] == "success"
+    assert states["dbt_build"] == states["dbt_marts"] == states["summarize"] == "success"
     assert schema_checksums(live["url"]) == live["expected"]
     print(
         f"\nnightly, 300 people: scheduler + LocalExecutor {seconds(finished):.0f} s "
@@ -272,10 +272,10 @@ def test_the_dbt_builds_of_both_dags_triggered_at_once_never_overlap(live, night
         """select dag_id, task_id, pool, start_date, end_date from task_instance
         where (dag_id, run_id) in ((%s, %s), (%s, %s)) and task_id like any (%s)
         order by start_date""",
-        (NIGHTLY, runs[NIGHTLY], HOURLY, runs[HOURLY], ["dbt_build_%", "rebuild_%"]),
+        (NIGHTLY, runs[NIGHTLY], HOURLY, runs[HOURLY], ["dbt_build", "rebuild_%"]),
     )
     assert {dag_id for dag_id, *_ in builds} == {NIGHTLY, HOURLY}
-    assert len(builds) == 5 and {pool for _, _, pool, _, _ in builds} == {DBT_POOL}
+    assert len(builds) == 2 and {pool for _, _, pool, _, _ in builds} == {DBT_POOL}
     for before, after in zip(builds, builds[1:], strict=False):
         assert before[4] <= after[3], (before, after)  # each ends before the next starts
 

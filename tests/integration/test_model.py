@@ -190,3 +190,72 @@ def test_a_new_as_of_reaches_the_models_without_dbt_parsing_the_project_again(bu
         ]
     finally:  # the other tests of this module read the ground truth's day
         run_dbt(url, ["run", "--select", "kpi_stage_volume"], as_of=truth["generator"]["as_of"])
+
+
+def test_one_nightly_build_is_judged_layer_by_layer_and_a_failure_names_its_layer(
+    built, monkeypatch
+):
+    """The nightly runs one `dbt build` and a task per layer judges it. A null key planted in an
+    intermediate table breaks that layer's not-null test: staging and snapshots still pass, the
+    intermediate layer fails naming the test, the marts fail naming what dbt skipped."""
+    import json
+
+    from revgen.config import paths
+    from revgen.dbt import LAYERS, judge_layer
+    from revgen.errors import StepFailed
+    from revgen.pipeline import build_nightly
+
+    url, truth = built
+    as_of = truth["generator"]["as_of"]
+    monkeypatch.setenv("REVGEN_LOOKBACK_HOURS", "0")  # nothing loaded since: the null stays
+    assert build_nightly(url, as_of, "layers-ok")["not_succeeded"] == 0
+    judged = {layer: judge_layer(url, "layers-ok", layer) for layer in LAYERS}
+    # every node dbt ran is recorded once, in the layer of its folder (tests: of what they test)
+    manifest = json.loads((paths().dbt_target / "manifest.json").read_text())
+    models = {
+        layer: {
+            uid
+            for uid, node in manifest["nodes"].items()
+            if node["resource_type"] == "model"
+            and node["original_file_path"].startswith(f"models/{layer}/")
+        }
+        for layer in ("staging", "intermediate", "marts")
+    }
+    recorded = rows(
+        url,
+        "select layer, array_agg(unique_id) from revgen_meta.dbt_node_results "
+        "where run_id = 'layers-ok' group by layer",
+    )
+    by_layer = {layer: set(ids) for layer, ids in recorded}
+    assert set(by_layer) == set(LAYERS)
+    for layer, ids in models.items():
+        assert ids <= by_layer[layer], layer
+    unique = "test.revgen.unique_int_contacts_qualified_contact_id."  # then dbt's hash
+    assert any(uid.startswith(unique) for uid in by_layer["intermediate"])
+    assert sum(j["nodes"] for j in judged.values()) == sum(len(ids) for ids in by_layer.values())
+
+    from revgen.db import connect
+
+    with connect(url, autocommit=True) as conn:
+        conn.execute(
+            "update intermediate.int_contacts_qualified set contact_id = null "
+            "where contact_id = (select min(contact_id) from intermediate.int_contacts_qualified)"
+        )
+    try:
+        result = build_nightly(url, as_of, "layers-broken")  # dbt ran: the layers judge
+        assert result["not_succeeded"] > 0
+        assert judge_layer(url, "layers-broken", "staging")["nodes"] == judged["staging"]["nodes"]
+        judge_layer(url, "layers-broken", "snapshots")
+        with pytest.raises(
+            StepFailed, match="not_null_int_contacts_qualified_contact_id"
+        ) as failed:
+            judge_layer(url, "layers-broken", "intermediate")
+        assert "dbt's intermediate layer" in str(failed.value)
+        with pytest.raises(StepFailed, match=r"model\.revgen\.dim_people \(skipped"):
+            judge_layer(url, "layers-broken", "marts")
+        with pytest.raises(StepFailed, match="recorded nothing of the marts layer"):
+            judge_layer(url, "no-such-run", "marts")
+    finally:  # the null goes with a rebuild of the table and all it feeds
+        run_dbt(
+            url, ["build", "--full-refresh", "--select", "int_contacts_qualified+"], as_of=as_of
+        )

@@ -6,6 +6,7 @@ import csv
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from revgen.contract import Stream
 from revgen.generate.files import read_csv, write_csv
 
 
@@ -82,3 +83,29 @@ def write_next_day(company: Path, out: Path, as_of: str, share: int = 100) -> di
         if rows_:
             write_csv(out / name, rows_)
     return {"changed_people": len(changed), "new_people": len(new), "activities": len(leads)}
+
+
+def write_full_export(path: Path, out: Path, stream: Stream, as_of: str, share: int = 100) -> int:
+    """Tomorrow's full export of one stream's file: every row again, every `share`-th one changed
+    (its last timestamp set to two hours before `as_of`) and as many new (a copy of the next row
+    under a new key, `N` + its key). Streamed row by row; returns the rows written."""
+    when = (datetime.fromisoformat(as_of.replace("Z", "+00:00")) - timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    changed_column = [c.name for c in stream.columns if c.type == "timestamp"][-1]
+    written = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, newline="") as source, open(out, "w", newline="") as target:
+        reader = csv.DictReader(source)
+        writer = csv.DictWriter(target, fieldnames=list(reader.fieldnames or []))
+        writer.writeheader()
+        new = []
+        for number, row in enumerate(reader):
+            if number % share == 0:
+                row = {**row, changed_column: when}
+            elif number % share == 1:
+                new.append({**row, **{key: "N" + row[key] for key in stream.primary_key}})
+            writer.writerow(row)
+            written += 1
+        writer.writerows(new)
+    return written + len(new)

@@ -6,13 +6,14 @@
    the batch, unknown reference).
 3. Upsert the clean rows by primary key, writing only rows whose values changed; store the rejects
    with file, line, field, value and reason; record read / loaded / rejected counts.
-All of it in one transaction: a reader sees the whole batch or none of it.
+All of it in one transaction: a reader sees the whole batch or none of it. A clean CSV file takes
+the server's COPY instead (`direct.py`), which falls back to this path when anything would be
+rejected.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import io
 import logging
@@ -47,7 +48,10 @@ class LoadResult:
     rows_updated: int = 0
     rows_deleted: int = 0  # marked deleted: a full export no longer holds them
     skipped: bool = False
-    method: str = "checked"  # "direct": COPY straight into an empty table (clean first load)
+    # "checked": every row read and checked here (copy.load_records); "direct": the server's COPY
+    # straight into an empty table; "delta": the server's COPY, then only changed rows upserted
+    # (both in direct.py, for files with nothing to reject)
+    method: str = "checked"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -212,7 +216,14 @@ def _rejects_sql(stream: Stream) -> list[sql.Composed | sql.SQL]:
     return statements
 
 
-def _upsert_sql(stream: Stream) -> sql.Composed:
+CLEAN_INCOMING = sql.SQL(
+    "_incoming i where not exists (select 1 from _rejected r where r.line = i.line)"
+)
+
+
+def _upsert_sql(stream: Stream, rows: sql.Composable = CLEAN_INCOMING) -> sql.Composed:
+    """Insert or update `rows` (a relation aliased `i`, the contract's columns and `_extra`) by
+    primary key, writing only rows whose values changed; counts (inserted, updated)."""
     names = stream.column_names
     cols = sql.SQL(", ").join(sql.Identifier(n) for n in names)
     casts = sql.SQL(", ").join(
@@ -248,8 +259,7 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
         with upserted as (
             insert into {table} as t ({cols}, _extra, _source, _batch_id, _loaded_at)
             select {casts}, i._extra::jsonb, %(source)s, %(batch_id)s, %(loaded_at)s
-            from _incoming i
-            where not exists (select 1 from _rejected r where r.line = i.line)
+            from {rows}
             on conflict ({pk}) do update set {updates} where {changed}
             returning (xmax = 0) as inserted
         )
@@ -261,6 +271,7 @@ def _upsert_sql(stream: Stream) -> sql.Composed:
         pk=sql.SQL(", ").join(sql.Identifier(n) for n in stream.primary_key),
         updates=updates,
         changed=changed,
+        rows=rows,
     )
 
 
@@ -395,10 +406,7 @@ def load_records(
             _resolve_rejects(
                 cursor,
                 stream,
-                sql.SQL(
-                    "select {} from _incoming i "
-                    "where not exists (select 1 from _rejected r where r.line = i.line)"
-                ).format(_key_text(stream, "i")),
+                sql.SQL("select {} from {}").format(_key_text(stream, "i"), CLEAN_INCOMING),
                 batch_id,
                 started,
             )
@@ -414,100 +422,6 @@ def load_records(
         result.rows_inserted,
         result.rows_updated,
         result.rows_rejected,
-        batch_id,
-    )
-    return result
-
-
-def _holds(cursor: psycopg.Cursor, query: sql.Composed) -> bool:
-    """Whether a one-value query answers true."""
-    row = cursor.execute(query).fetchone()
-    return bool(row and row[0])
-
-
-class _NotClean(Exception):
-    """The direct COPY found something to reject: the batch takes the checking path instead."""
-
-
-def _typed_problems_sql(stream: Stream) -> sql.Composed:
-    """Whether any row of this batch (already typed by COPY) would be rejected."""
-    table = sql.Identifier(stream.schema, stream.name)
-    conditions = [c.on_typed for c in row_checks(stream) if c.on_typed is not None]
-    probes = [
-        sql.SQL("exists (select 1 from {} t where {})").format(
-            table, sql.SQL(" or ").join(sql.SQL("({})").format(c) for c in conditions)
-        )
-    ]
-    # each reference on its own: an anti-join per reference
-    probes += [
-        sql.SQL("exists (select 1 from {} t where {})").format(
-            table, unknown_reference_sql(stream, ref, "t")
-        )
-        for ref in stream.references
-    ]
-    return sql.SQL("select {}").format(sql.SQL(" or ").join(probes))
-
-
-def copy_direct(
-    conn: psycopg.Connection,
-    stream: Stream,
-    path: Path,
-    header: list[str],
-    sha256: str,
-    origin: str = "files",
-) -> LoadResult | None:
-    """The fast path of a first load: COPY the file's bytes straight into the empty raw table
-    (the server parses the CSV), then check the typed rows. Returns None, having changed
-    nothing, when the table is not empty or anything would be rejected; the caller then takes
-    the checking path, which names every bad row."""
-    batch_id = str(uuid.uuid4())
-    result = LoadResult(stream.source, stream.name, path.name, batch_id, method="direct")
-    started = datetime.now(UTC)
-    columns = sql.SQL(", ").join(sql.Identifier(name) for name in header)
-    table = sql.Identifier(stream.schema, stream.name)
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with conn.transaction(), conn.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("select pg_advisory_xact_lock(hashtext({}))").format(
-                    sql.Literal(stream.table)
-                )
-            )
-            if _holds(cursor, sql.SQL("select exists (select 1 from {})").format(table)):
-                raise _NotClean
-            cursor.execute(
-                "select set_config('revgen.batch_id', %s, true), "
-                "set_config('revgen.source', %s, true)",
-                (batch_id, origin),
-            )
-            statement = sql.SQL(
-                "copy {} ({}) from stdin with (format csv, header true, force_null ({}))"
-            ).format(table, columns, columns)
-            with opener(path, "rb") as handle, cursor.copy(statement) as copy:
-                for block in iter(lambda: handle.read(COPY_BLOCK_BYTES), b""):
-                    copy.write(block)
-            result.rows_read = result.rows_loaded = result.rows_inserted = cursor.rowcount
-            if _holds(cursor, _typed_problems_sql(stream)):
-                raise _NotClean
-            _resolve_rejects(
-                cursor,
-                stream,
-                sql.SQL("select {} from {} where _batch_id = {}").format(
-                    _key_text(stream), table, sql.Literal(batch_id)
-                ),
-                batch_id,
-                started,
-            )
-            _record_run(cursor, result, sha256, started)
-    except (_NotClean, psycopg.errors.DataError, psycopg.errors.IntegrityError):
-        return None
-    log.info(
-        "%s.%s %s: read %d, loaded %d (direct COPY into an empty table) [batch %s]",
-        stream.source,
-        stream.name,
-        path.name,
-        result.rows_read,
-        result.rows_loaded,
         batch_id,
     )
     return result

@@ -10,7 +10,8 @@ from pathlib import Path
 from revgen.contract import STREAMS
 from revgen.db import connect
 from revgen.errors import InputError
-from revgen.load.copy import LoadResult, already_loaded, copy_direct, file_sha256, load_records
+from revgen.load.copy import LoadResult, already_loaded, file_sha256, load_records
+from revgen.load.direct import copy_direct
 from revgen.load.schema import ensure_schema
 from revgen.sources.files.mapping import load_mapping
 from revgen.sources.files.reader import direct_header, files_for, read_records
@@ -60,7 +61,11 @@ def load_source(
                     continue
                 header = direct_header(path, stream) if stream_mapping is None else None
                 full_export = bool(stream_mapping and stream_mapping.full_export)
-                direct = copy_direct(conn, stream, path, header, sha256) if header else None
+                direct = (
+                    copy_direct(conn, stream, path, header, sha256, skip_if_loaded=not force)
+                    if header
+                    else None
+                )
                 if direct is not None:
                     results.append(direct)
                     continue

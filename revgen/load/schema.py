@@ -73,7 +73,7 @@ def raw_table_ddl(stream: Stream) -> sql.Composed:
     columns += [
         # columns an export has beyond the contract, kept as a JSON object (schema drift)
         sql.SQL("_extra jsonb"),
-        # the defaults let a COPY straight into the table stamp its rows (see copy.copy_direct)
+        # the defaults let a COPY straight into the table stamp its rows (see direct.copy_direct)
         sql.SQL("_source text not null default current_setting('revgen.source')"),
         sql.SQL("_batch_id uuid not null default current_setting('revgen.batch_id')::uuid"),
         sql.SQL("_loaded_at timestamptz not null default now()"),

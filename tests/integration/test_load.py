@@ -145,3 +145,151 @@ def test_a_newer_contract_adds_its_columns_to_existing_raw_tables(empty_warehous
     assert rows(empty_warehouse, "select count(*) from raw_marketing.contacts") == [
         (truth["rows"]["marketing.contacts"],)
     ]
+
+
+def _contract_checksum(url, target):
+    columns = ", ".join(target.column_names)
+    return rows(
+        url,
+        f"select count(*), md5(string_agg(t::text, '|' order by t::text)) "
+        f"from (select {columns}, _deleted_at from {target.table}) t",
+    )[0]
+
+
+def test_tomorrows_full_export_upserts_only_what_changed_and_equals_the_checking_path(
+    empty_warehouse, company, tmp_path
+):
+    """A second load of a whole stream (1% changed, 1% new) takes the server's COPY and writes
+    only the changed and new rows, with the counts and the rows the checking path gives."""
+    from revgen.bench.next_day import write_full_export
+    from revgen.contract import stream
+    from revgen.db import connect
+    from revgen.load.copy import file_sha256, load_records
+    from revgen.load.run import load_source
+    from revgen.load.schema import drop_revgen_schemas, ensure_schema
+    from revgen.sources.files.reader import read_records
+
+    folder, truth = company
+    touchpoints = stream("marketing", "touchpoints")
+    first = folder / "marketing" / "touchpoints.csv"
+    second = tmp_path / "marketing" / "touchpoints-next-day.csv"
+    written = write_full_export(first, second, touchpoints, truth["generator"]["as_of"])
+    total = truth["rows"]["marketing.touchpoints"]
+    new = written - total
+    changed = len(range(0, total, 100))
+    assert new > 0 and changed > 0
+
+    (initial,) = load_source(empty_warehouse, "marketing", folder / "marketing", ["touchpoints"])
+    (delta,) = load_source(empty_warehouse, "marketing", second.parent)
+    assert (initial.method, delta.method) == ("direct", "delta")
+    assert (delta.rows_read, delta.rows_loaded, delta.rows_rejected) == (written, written, 0)
+    assert (delta.rows_inserted, delta.rows_updated) == (new, changed)
+    assert rows(
+        empty_warehouse,
+        "select rows_read, rows_loaded, rows_rejected, rows_inserted, rows_updated "
+        "from revgen_meta.load_runs where batch_id = %s",
+        (delta.batch_id,),
+    ) == [(written, written, 0, new, changed)]
+    # the unchanged rows keep the first batch's stamp: only what changed was written
+    assert rows(
+        empty_warehouse,
+        "select count(*) from raw_marketing.touchpoints where _batch_id = %s",
+        (delta.batch_id,),
+    ) == [(new + changed,)]
+    by_delta = _contract_checksum(empty_warehouse, touchpoints)
+    assert by_delta[0] == written
+
+    with connect(empty_warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        ensure_schema(conn)
+        for path in (first, second):
+            checked = load_records(
+                conn, touchpoints, read_records(path, touchpoints), path.name, file_sha256(path)
+            )
+    assert checked.method == "checked"
+    assert (checked.rows_inserted, checked.rows_updated) == (new, changed)
+    assert _contract_checksum(empty_warehouse, touchpoints) == by_delta
+
+
+CONTACT_HEADER = ["contact_id", "email", "job_title", "created_at", "updated_at"]
+
+
+def _write_contacts(folder, name, contacts):
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / name, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CONTACT_HEADER)
+        writer.writerows(contacts)
+
+
+def test_a_second_export_rejects_its_one_bad_changed_row_and_an_older_file_never_wins(
+    empty_warehouse, tmp_path
+):
+    """Day 2 holds unchanged, changed and new contacts, and one changed contact with a bad
+    value: only that row is rejected, naming file, line and field. Day 0's file, arriving last
+    and clean, inserts its new contact but does not undo day 2's change; day 3 fixes the bad row
+    and resolves its reject."""
+    from revgen.load.run import load_source
+
+    day1, day2 = "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z"
+    base = [
+        [f"C{n}", f"c{n}@example.com", "analyst", "2026-01-01T00:00:00Z", day1] for n in range(1, 6)
+    ]
+    _write_contacts(tmp_path / "d1", "contacts-day1.csv", base)
+    (first,) = load_source(empty_warehouse, "marketing", tmp_path / "d1")
+    assert first.method == "direct"
+
+    day2_rows = [
+        base[0],  # unchanged
+        base[1],  # unchanged
+        ["C3", "c3@example.com", "director", "2026-01-01T00:00:00Z", day2],  # changed
+        ["C4", "c4@example.com", "director", "not a time", day2],  # changed, bad value
+        ["C6", "c6@example.com", "analyst", "2026-01-01T00:00:00Z", day2],  # new
+    ]
+    _write_contacts(tmp_path / "d2", "contacts-day2.csv", day2_rows)
+    (second,) = load_source(empty_warehouse, "marketing", tmp_path / "d2")
+    assert second.method == "checked"  # a row to reject: the path that names it
+    assert (second.rows_read, second.rows_loaded, second.rows_rejected) == (5, 4, 1)
+    assert (second.rows_inserted, second.rows_updated) == (1, 1)
+    assert rows(
+        empty_warehouse,
+        "select file_name, line, field, value, reason, record_key from revgen_meta.rejects",
+    ) == [("contacts-day2.csv", 5, "created_at", "not a time", "invalid_timestamp", "C4")]
+
+    older = [
+        ["C3", "c3@example.com", "analyst", "2026-01-01T00:00:00Z", day1],  # day 1's version
+        ["C7", "c7@example.com", "analyst", "2026-01-01T00:00:00Z", day1],  # new
+    ]
+    _write_contacts(tmp_path / "d0", "contacts-day0.csv", older)
+    (late,) = load_source(empty_warehouse, "marketing", tmp_path / "d0")
+    assert late.method == "delta"
+    assert (late.rows_read, late.rows_loaded, late.rows_inserted, late.rows_updated) == (2, 2, 1, 0)
+
+    fixed = [["C4", "c4@example.com", "director", "2026-01-01T00:00:00Z", day2]]
+    _write_contacts(tmp_path / "d3", "contacts-day3.csv", fixed)
+    (third,) = load_source(empty_warehouse, "marketing", tmp_path / "d3")
+    assert (third.method, third.rows_updated) == ("delta", 1)
+    assert rows(
+        empty_warehouse,
+        "select contact_id, job_title, updated_at::text from raw_marketing.contacts order by 1",
+    ) == [
+        ("C1", "analyst", "2026-03-01 10:00:00+00"),
+        ("C2", "analyst", "2026-03-01 10:00:00+00"),
+        ("C3", "director", "2026-03-02 10:00:00+00"),
+        ("C4", "director", "2026-03-02 10:00:00+00"),
+        ("C5", "analyst", "2026-03-01 10:00:00+00"),
+        ("C6", "analyst", "2026-03-02 10:00:00+00"),
+        ("C7", "analyst", "2026-03-01 10:00:00+00"),
+    ]
+    assert rows(
+        empty_warehouse,
+        "select resolved_batch_id = %s::uuid from revgen_meta.rejects",
+        (third.batch_id,),
+    ) == [(True,)]
+    mismatched = rows(
+        empty_warehouse,
+        "select count(*) from revgen_meta.load_runs where rows_read <> rows_loaded + rows_rejected",
+    )
+    assert mismatched == [(0,)]

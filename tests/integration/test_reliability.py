@@ -62,22 +62,25 @@ def _copy_running(url: str) -> bool:
     return found[0][0] > 0
 
 
-def test_a_load_killed_mid_copy_leaves_no_partial_batch_and_the_retry_loads_all(
-    empty_warehouse, big_touchpoints
-):
-    env = {**os.environ, "DATABASE_URL": empty_warehouse}
-    load = subprocess.Popen(
+def _load_in_background(url: str, folder: Path) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             str(Path(sys.executable).with_name("revgen")),
             "load",
             "marketing",
             "--folder",
-            str(big_touchpoints),
+            str(folder),
         ],
-        env=env,
+        env={**os.environ, "DATABASE_URL": url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def test_a_load_killed_mid_copy_leaves_no_partial_batch_and_the_retry_loads_all(
+    empty_warehouse, big_touchpoints
+):
+    load = _load_in_background(empty_warehouse, big_touchpoints)
     seen = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _copy_running(empty_warehouse):
@@ -99,6 +102,42 @@ def test_a_load_killed_mid_copy_leaves_no_partial_batch_and_the_retry_loads_all(
         empty_warehouse,
         "select count(*), count(distinct touchpoint_id) from raw_marketing.touchpoints",
     ) == [(TOUCHPOINTS, TOUCHPOINTS)]
+
+
+def test_a_second_load_killed_mid_copy_leaves_the_first_loads_rows_and_the_retry_merges(
+    empty_warehouse, big_touchpoints, tmp_path
+):
+    from revgen.bench.next_day import write_full_export
+    from revgen.contract import stream
+
+    state = (
+        "select count(*), max(_batch_id::text), md5(string_agg(t::text, '|' order by t::text)) "
+        "from raw_marketing.touchpoints t"
+    )
+    load_source(empty_warehouse, "marketing", big_touchpoints)
+    before = rows(empty_warehouse, state)
+    tomorrow = tmp_path / "marketing"
+    written = write_full_export(
+        big_touchpoints / "touchpoints.csv",
+        tomorrow / "touchpoints-next-day.csv",
+        stream("marketing", "touchpoints"),
+        "2026-02-01T00:00:00Z",
+    )
+    load = _load_in_background(empty_warehouse, tomorrow)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _copy_running(empty_warehouse):
+        time.sleep(0.02)
+    assert _copy_running(empty_warehouse), "the COPY never started"
+    load.send_signal(signal.SIGKILL)
+    load.wait(timeout=30)
+    time.sleep(0.5)
+    assert rows(empty_warehouse, state) == before
+    assert rows(empty_warehouse, "select count(*) from revgen_meta.load_runs") == [(1,)]
+
+    (result,) = load_source(empty_warehouse, "marketing", tomorrow)
+    assert (result.method, result.rows_read, result.rows_rejected) == ("delta", written, 0)
+    assert result.rows_inserted == written - TOUCHPOINTS
+    assert rows(empty_warehouse, "select count(*) from raw_marketing.touchpoints") == [(written,)]
 
 
 def test_a_stopped_warehouse_fails_with_a_clear_message_and_the_retry_succeeds(

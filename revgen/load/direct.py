@@ -56,7 +56,8 @@ def _typed_problems_sql(stream: Stream, table: sql.Composable | None = None) -> 
     rejected: a row check, a key twice in the batch (in the temporary table, which has no primary
     key), an unknown reference."""
     raw = table is None
-    table = table or sql.Identifier(stream.schema, stream.name)
+    if table is None:
+        table = sql.Identifier(stream.schema, stream.name)
     conditions = [c.on_typed for c in row_checks(stream) if c.on_typed is not None]
     probes = [
         sql.SQL("exists (select 1 from {} t where {})").format(

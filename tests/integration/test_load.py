@@ -293,3 +293,36 @@ def test_a_second_export_rejects_its_one_bad_changed_row_and_an_older_file_never
         "select count(*) from revgen_meta.load_runs where rows_read <> rows_loaded + rows_rejected",
     )
     assert mismatched == [(0,)]
+
+
+def test_a_second_export_whose_typed_values_would_be_rejected_takes_the_checking_path(
+    empty_warehouse, tmp_path
+):
+    """Values the server's COPY types without complaint but the contract refuses (a timestamp in
+    the future, a key twice in the file) send a later load to the checking path: those rows are
+    rejected by name, the rest of the file loads."""
+    from revgen.load.run import load_source
+
+    day1 = "2026-03-01T10:00:00Z"
+    base = [[f"C{n}", f"c{n}@example.com", "analyst", "2026-01-01T00:00:00Z", day1] for n in (1, 2)]
+    _write_contacts(tmp_path / "d1", "contacts-day1.csv", base)
+    (first,) = load_source(empty_warehouse, "marketing", tmp_path / "d1")
+    assert first.method == "direct"
+    later = [
+        ["C1", "c1@example.com", "analyst", "2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z"],
+        ["C2", "c2@example.com", "director", "2026-01-01T00:00:00Z", "2026-03-02T10:00:00Z"],
+        ["C2", "c2@example.com", "manager", "2026-01-01T00:00:00Z", "2026-03-02T11:00:00Z"],
+        ["C3", "c3@example.com", "analyst", "2026-01-01T00:00:00Z", day1],
+    ]
+    _write_contacts(tmp_path / "d2", "contacts-day2.csv", later)
+    (second,) = load_source(empty_warehouse, "marketing", tmp_path / "d2")
+    assert second.method == "checked"
+    assert (second.rows_read, second.rows_loaded, second.rows_rejected) == (4, 2, 2)
+    assert (second.rows_inserted, second.rows_updated) == (1, 1)
+    assert rows(
+        empty_warehouse,
+        "select line, field, reason from revgen_meta.rejects order by line",
+    ) == [(2, "updated_at", "future_timestamp"), (4, "contact_id", "duplicate_key")]
+    assert rows(
+        empty_warehouse, "select contact_id, job_title from raw_marketing.contacts order by 1"
+    ) == [("C1", "analyst"), ("C2", "director"), ("C3", "analyst")]

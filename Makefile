@@ -47,8 +47,16 @@ docs: $(INSTALLED)  ## dbt docs site of the warehouse (models, columns, tests, e
 	@$(BIN)/revgen dbt docs generate
 	@echo "docs: $$($(BIN)/python -c 'from revgen.config import paths; print(paths().dbt_target / "index.html")')  (serve: .venv/bin/revgen dbt docs serve --port 8081)"
 
-bench: $(INSTALLED)  ## every phase at 10k, 100k and 1M people -> BENCHMARKS.md (~30 min; empties the local warehouse)
-	@$(BIN)/revgen bench --people $${PEOPLE:-10000,100000,1000000}
+BENCH_INSTALLED := $(VENV)/.bench-installed
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	@echo "Installing the benchmark's peers (dlt, pandas: the 'bench' extra) into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	@$(BIN)/python -m pip check
+	@touch $@
+
+bench: $(BENCH_INSTALLED)  ## every phase at 10k, 100k and 1M people, loads against psql/dlt/pandas -> BENCHMARKS.md (~45 min; empties the local warehouse; LOAD_ONLY=1 for the loads alone)
+	@$(BIN)/revgen bench --people $${PEOPLE:-10000,100000,1000000} $${LOAD_ONLY:+--load-only}
 
 lint: $(INSTALLED)  ## ruff (lint and format), mypy on the package and DAGs, sqlfluff on the dbt SQL
 	@$(BIN)/ruff check revgen dags tests

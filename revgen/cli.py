@@ -300,17 +300,29 @@ def bring(folder: Path, exports: Path | None, as_of: str | None, no_run: bool) -
     help="Company sizes, comma-separated.",
 )
 @click.option("--repeat", default=3, show_default=True, type=click.IntRange(1))
-def bench(people: str, repeat: int) -> None:
+@click.option(
+    "--load-only",
+    is_flag=True,
+    help="Only the load comparison (revgen, psql, dlt, pandas): replaces that section.",
+)
+def bench(people: str, repeat: int, load_only: bool) -> None:
     """Measure every phase at each company size; write BENCHMARKS.md (empties revgen's schemas)."""
-    from revgen.bench import run
+    from revgen.bench import run, run_loads
     from revgen.db import warehouse_url
 
     try:
         sizes = [int(size) for size in people.split(",")]
     except ValueError:
         raise click.BadParameter(f"{people!r}: expected sizes like 10000,100000") from None
-    report = run(warehouse_url(), sizes, repeat, paths().home / "bench")
     target = paths().root / "BENCHMARKS.md"
+    if load_only:
+        current = target.read_text() if target.exists() else "# revgen benchmarks\n"
+        target.write_text(
+            run_loads(warehouse_url(), sizes, repeat, paths().home / "bench", current)
+        )
+        click.echo(f"load section written to {target}")
+        return
+    report = run(warehouse_url(), sizes, repeat, paths().home / "bench")
     target.write_text(
         "# revgen benchmarks\n\nWritten by `make bench` (`revgen bench`). The ratio "
         "against `psql \\copy` of the same files in the same run is the figure that "

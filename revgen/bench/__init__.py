@@ -5,6 +5,8 @@ Per size (`scale.py`): load speed against `psql \\copy` of the same files in the
 load of both sources, the full dbt build, the GX suites, a day of 1% changed and 1% new people
 (`next_day.py`) loaded and built incrementally; then the whole DAG (`airflow dags test`) on a fresh
 warehouse. Last, the DAG files' parse times; `tables.py` writes it all as Markdown.
+`revgen bench --load-only` runs the load comparison alone (against psql, dlt and pandas: `peers.py`)
+and replaces that section of BENCHMARKS.md.
 
 Local tooling: `revgen bench` imports it, a DAG parse never does.
 """
@@ -15,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from revgen.bench.phases import dag_parse_seconds
-from revgen.bench.scale import bench_scale
-from revgen.bench.tables import page
+from revgen.bench.scale import bench_loads, bench_scale
+from revgen.bench.tables import page, with_load_section
 
 
 def run(url: str, sizes: list[int], repeat: int, workdir: Path) -> str:
@@ -28,3 +30,11 @@ def run(url: str, sizes: list[int], repeat: int, workdir: Path) -> str:
         results.append(bench_scale(url, people, repeat if people < 1_000_000 else 1, workdir))
     finished = datetime.now(UTC)
     return page(results, dag_parse_seconds(), finished)
+
+
+def run_loads(url: str, sizes: list[int], repeat: int, workdir: Path, current: str) -> str:
+    """The load comparison alone at each size: `current` (BENCHMARKS.md's text) with its load
+    section replaced (added when missing), stamped with this run's date and machine."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = [bench_loads(url, people, repeat, workdir) for people in sizes]
+    return with_load_section(current, results, datetime.now(UTC))

@@ -1,23 +1,31 @@
-"""revgen's loader against `psql \\copy` of the same files in the same run.
+"""revgen's loader against `psql \\copy` and the tools a user would otherwise pick (`peers.py`), on
+the same files in the same run: the first load of each large stream, and the second (tomorrow's
+full export of it, 1% changed and 1% new: `next_day.write_full_export`).
 
-For each large stream: revgen's loader into an empty raw table, then `psql \\copy` into (a) the same
-raw table, emptied, with the same defaults, and (b) a bare table with the contract's columns and
-primary key; medians of repeats. The ratio is the figure that travels between machines.
+For each stream: revgen's loader into an empty raw table, then tomorrow's file into it; `psql
+\\copy` into (a) the same raw table, emptied, with the same defaults, and (b) a bare table with the
+contract's columns and primary key, then its merge; dlt's and pandas' loads and merges. Medians of
+repeats; the slow paths (dlt's defaults, pandas) run once. The ratio to `psql \\copy` is the figure
+that travels between machines.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import statistics
-import subprocess
-import time
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from psycopg import sql
 
-from revgen.contract import stream
+from revgen.bench import peers
+from revgen.bench.next_day import write_full_export
+from revgen.contract import Stream, stream
 from revgen.db import connect
 from revgen.load.run import load_source
-from revgen.load.schema import drop_revgen_schemas, ensure_schema, raw_table_ddl
+from revgen.load.schema import drop_revgen_schemas, ensure_schema
 
 LOAD_STREAMS = [
     ("marketing", "touchpoints"),
@@ -26,31 +34,13 @@ LOAD_STREAMS = [
     ("crm", "activities"),
     ("crm", "lead_history"),
 ]
+# (label, dlt file format) of a first load; (label, merge strategy) of a second
+DLT_FIRST = [("dlt parquet/ADBC", "parquet"), ("dlt csv", "csv")]
+DLT_DEFAULTS = ("dlt defaults (insert_values)", "insert_values")
+DLT_MERGES = [("dlt upsert (MERGE)", "upsert"), ("dlt delete-insert", "delete-insert")]
 
 
-def psql_binary() -> str:
-    from pgserver._commands import POSTGRES_BIN_PATH
-
-    return str(POSTGRES_BIN_PATH / "psql")
-
-
-def _psql_copy(url: str, table: str, columns: list[str], path: Path, setup: str = "") -> float:
-    script = (
-        f"{setup}\\copy {table} ({', '.join(columns)}) from '{path}' "
-        "with (format csv, header true)\n"
-    )
-    started = time.perf_counter()
-    subprocess.run(
-        [psql_binary(), url, "-v", "ON_ERROR_STOP=1", "-q", "-f", "-"],
-        check=True,
-        input=script,
-        text=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - started
-
-
-def _referenced(target) -> list[str]:
+def _referenced(target: Stream) -> list[str]:
     """The streams `target` refers to, and theirs, in contract order."""
     names: list[str] = []
     pending = [ref.stream for ref in target.references]
@@ -62,57 +52,140 @@ def _referenced(target) -> list[str]:
     return names
 
 
-def bench_load(url: str, folder: Path, repeat: int = 3) -> list[dict]:
+def tomorrows_file(folder: Path, target: Stream) -> Path:
+    """Tomorrow's full export of `target` beside the company `folder` (written once)."""
+    path = folder.parent / f"{folder.name}-tomorrow" / target.source / f"{target.name}.csv"
+    if not path.exists():
+        as_of = json.loads((folder / "ground_truth.json").read_text())["generator"]["as_of"]
+        write_full_export(folder / target.source / f"{target.name}.csv", path, target, as_of)
+    return path
+
+
+def _timed_loads(url: str, target: Stream, folder: Path, tomorrow: Path) -> tuple:
+    """revgen's first and second load into a fresh warehouse: (first, second) LoadResults and
+    their seconds."""
+    import time
+
+    with connect(url, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        ensure_schema(conn)
+    referenced = _referenced(target)
+    if referenced:  # the ids this stream names must be there first (not timed)
+        load_source(url, target.source, folder / target.source, streams=referenced)
+    started = time.perf_counter()
+    (first,) = load_source(url, target.source, folder / target.source, streams=[target.name])
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    (second,) = load_source(url, target.source, tomorrow.parent, streams=[target.name])
+    return first, second, first_s, time.perf_counter() - started
+
+
+def _psql_runs(url: str, target: Stream, header: list[str], path: Path, tomorrow: Path) -> dict:
+    """`psql \\copy` into the raw table (emptied, its defaults stamping the rows), into a bare
+    table, and the bare table's merge of tomorrow's file: seconds of each."""
+    with connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("truncate {}").format(sql.Identifier(target.schema, target.name)))
+    stamp = (
+        "select set_config('revgen.batch_id', gen_random_uuid()::text, false), "
+        "set_config('revgen.source', 'files', false);\n"
+    )
+    raw = sql.Identifier(target.schema, target.name)
+    seconds = {"psql raw": peers.run_psql(url, stamp + peers.copy_command(raw, header, path))}
+    peers.reset_schema(url)
+    bare = peers.bare_table(url, target)
+    seconds["psql bare"] = peers.run_psql(url, peers.copy_command(bare, header, path))
+    seconds["psql upsert"] = peers.run_psql(
+        url, peers.psql_merge_script(target, bare, header, tomorrow)
+    )
+    return seconds
+
+
+def _peer_runs(
+    url: str, workdir: Path, target: Stream, header: list[str], path: Path, tomorrow: Path
+) -> tuple[dict, dict]:
+    """dlt's fast first loads and merges (first load untimed, then the merge timed): seconds."""
+    first: dict[str, float] = {}
+    second: dict[str, float] = {}
+
+    def dlt(file_format: str, disposition, source: Path) -> float:
+        return peers.dlt_run(url, workdir, target, header, source, file_format, disposition)
+
+    for label, file_format in DLT_FIRST:
+        peers.dlt_reset(url, workdir)
+        first[label] = dlt(file_format, "append", path)
+    for label, strategy in DLT_MERGES:
+        peers.dlt_reset(url, workdir)
+        disposition = {"disposition": "merge", "strategy": strategy}
+        dlt("parquet", disposition, path)
+        second[label] = dlt("parquet", disposition, tomorrow)
+    peers.dlt_reset(url, workdir)
+    return first, second
+
+
+def _slow_runs(
+    url: str, workdir: Path, target: Stream, header: list[str], path: Path, tomorrow: Path
+) -> tuple[dict, dict]:
+    """dlt's defaults and pandas' `to_sql` (first load, then the merge): seconds, one run."""
+    label, file_format = DLT_DEFAULTS
+    peers.dlt_reset(url, workdir)
+    first = {label: peers.dlt_run(url, workdir, target, header, path, file_format, "append")}
+    peers.dlt_reset(url, workdir)
+    peers.bare_table(url, target)
+    first["pandas to_sql"] = peers.pandas_to_sql(url, target, header, path, merge=False)
+    second = {"pandas to_sql + upsert": peers.pandas_to_sql(url, target, header, tomorrow, True)}
+    peers.reset_schema(url)
+    return first, second
+
+
+def bench_load(
+    url: str, folder: Path, repeat: int = 3, progress: Callable[[str], None] = print
+) -> list[dict]:
+    """Every tool's first and second load of each stream in LOAD_STREAMS: seconds (medians)."""
+    peers.quiet_dlt()
+    logging.getLogger("revgen.load").setLevel(logging.WARNING)
+    workdir = folder.parent / "peers"
     rows = []
     for source, name in LOAD_STREAMS:
         target = stream(source, name)
         path = folder / source / f"{name}.csv"
+        tomorrow = tomorrows_file(folder, target)
         with open(path) as handle:
             header = handle.readline().strip().split(",")
-        loader, psql_raw, psql_bare, count = [], [], [], 0
+        first: dict[str, list[float]] = defaultdict(list)
+        second: dict[str, list[float]] = defaultdict(list)
         for _ in range(repeat):
-            with connect(url, autocommit=True) as conn:
-                drop_revgen_schemas(conn)
-                ensure_schema(conn)
-            referenced = _referenced(target)
-            if referenced:  # the ids this stream names must be there first (not timed)
-                load_source(url, source, folder / source, streams=referenced)
-            started = time.perf_counter()
-            (result,) = load_source(url, source, folder / source, streams=[name])
-            loader.append(time.perf_counter() - started)
-            count = result.rows_loaded
-            with connect(url, autocommit=True) as conn:
-                conn.execute(sql.SQL("truncate {}").format(sql.Identifier(target.schema, name)))
-                conn.execute("drop table if exists public.bench_bare")
-                bare = (
-                    raw_table_ddl(target)
-                    .as_string(conn)
-                    .replace(f'"{target.schema}"."{name}"', "public.bench_bare")
-                )
-                conn.execute(bare)
-                conn.execute(
-                    "alter table public.bench_bare drop column _source, "
-                    "drop column _batch_id, drop column _loaded_at"
-                )
-            setup = (
-                "select set_config('revgen.batch_id', gen_random_uuid()::text, false), "
-                "set_config('revgen.source', 'files', false);\n"
-            )
-            psql_raw.append(_psql_copy(url, target.table, header, path, setup))
-            psql_bare.append(_psql_copy(url, "public.bench_bare", header, path))
-        with connect(url, autocommit=True) as conn:
-            conn.execute("drop table if exists public.bench_bare")
-        loader_s, raw_s, bare_s = (statistics.median(v) for v in (loader, psql_raw, psql_bare))
-        rows.append(
-            {
-                "stream": f"{source}.{name}",
-                "rows": count,
-                "method": result.method,
-                "loader_rows_s": count / loader_s,
-                "psql_raw_rows_s": count / raw_s,
-                "psql_bare_rows_s": count / bare_s,
-                "ratio_raw": raw_s / loader_s,
-                "ratio_bare": bare_s / loader_s,
-            }
+            loaded, merged, first_s, second_s = _timed_loads(url, target, folder, tomorrow)
+            first["revgen"].append(first_s)
+            second["revgen"].append(second_s)
+            for label, seconds in _psql_runs(url, target, header, path, tomorrow).items():
+                (second if label == "psql upsert" else first)[label].append(seconds)
+            dlt_first, dlt_second = _peer_runs(url, workdir, target, header, path, tomorrow)
+            for label, seconds in dlt_first.items():
+                first[label].append(seconds)
+            for label, seconds in dlt_second.items():
+                second[label].append(seconds)
+        slow_first, slow_second = _slow_runs(url, workdir, target, header, path, tomorrow)
+        row = {
+            "stream": f"{source}.{name}",
+            "rows": loaded.rows_loaded,
+            "method": loaded.method,
+            "second_rows": merged.rows_read,
+            "second_written": merged.rows_inserted + merged.rows_updated,
+            "second_method": merged.method,
+            "first": {
+                **{k: statistics.median(v) for k, v in first.items()},
+                **slow_first,
+            },
+            "second": {
+                **{k: statistics.median(v) for k, v in second.items()},
+                **slow_second,
+            },
+        }
+        progress(
+            f"    {row['stream']}: first "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in row["first"].items())
+            + "; second "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in row["second"].items())
         )
+        rows.append(row)
     return rows

@@ -53,24 +53,35 @@ def _dbt_task_seconds() -> float:
     return sum(span * 86400 for (span,) in spans)
 
 
-def bench_scale(url: str, people: int, repeat: int, workdir: Path) -> dict:
-    """Every phase at one company size; figures for BENCHMARKS.md."""
-    from revgen.demo import run_dag_test
-    from revgen.load.schema import claim_for_demo
-
+def generated(people: int, workdir: Path) -> tuple[Path, dict]:
+    """The bench's company of `people` (generated once): its folder and ground truth."""
     folder = workdir / f"company-{people}"
-    log = workdir / f"bench-{people}.log"
-    log.write_text("")
     click.echo(f"  {people:,} people")
     if not (folder / "ground_truth.json").exists():
         started = time.perf_counter()
         generate_company(people=people, seed=7, days=90, out=folder)
         click.echo(f"    generated in {time.perf_counter() - started:.0f} s")
-    truth = json.loads((folder / "ground_truth.json").read_text())
+    return folder, json.loads((folder / "ground_truth.json").read_text())
+
+
+def bench_loads(url: str, people: int, repeat: int, workdir: Path) -> dict:
+    """The load comparison alone at one company size (`revgen bench --load-only`)."""
+    folder, _ = generated(people, workdir)
+    return {"people": people, "repeat": repeat, "load": bench_load(url, folder, repeat, click.echo)}
+
+
+def bench_scale(url: str, people: int, repeat: int, workdir: Path) -> dict:
+    """Every phase at one company size; figures for BENCHMARKS.md."""
+    from revgen.demo import run_dag_test
+    from revgen.load.schema import claim_for_demo
+
+    folder, truth = generated(people, workdir)
+    log = workdir / f"bench-{people}.log"
+    log.write_text("")
     as_of = truth["generator"]["as_of"]
     raw_rows = sum(truth["rows"].values())
     result: dict = {"people": people, "raw_rows": raw_rows, "repeat": repeat}
-    result["load"] = bench_load(url, folder, repeat)
+    result["load"] = bench_load(url, folder, repeat, click.echo)
 
     env = {"DATABASE_URL": url}
     with connect(url, autocommit=True) as conn:

@@ -25,18 +25,114 @@ def versions() -> str:
 
 
 def load_table(results: list[dict]) -> str:
+    """revgen's first load against `psql \\copy` into the same raw table and into a bare one."""
     lines = [
         "| stream | rows | path | loader rows/s | psql \\copy same raw table rows/s | "
         "ratio | psql \\copy bare table rows/s | ratio |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        first, rows = r["first"], r["rows"]
         lines.append(
-            f"| {r['stream']} | {r['rows']:,} | {r['method']} | {r['loader_rows_s']:,.0f} | "
-            f"{r['psql_raw_rows_s']:,.0f} | {r['ratio_raw']:.2f} | "
-            f"{r['psql_bare_rows_s']:,.0f} | {r['ratio_bare']:.2f} |"
+            f"| {r['stream']} | {rows:,} | {r['method']} | {rows / first['revgen']:,.0f} | "
+            f"{rows / first['psql raw']:,.0f} | {first['psql raw'] / first['revgen']:.2f} | "
+            f"{rows / first['psql bare']:,.0f} | {first['psql bare'] / first['revgen']:.2f} |"
         )
     return "\n".join(lines)
+
+
+FIRST_TOOLS = [
+    "psql bare",
+    "revgen",
+    "dlt parquet/ADBC",
+    "dlt csv",
+    "dlt defaults (insert_values)",
+    "pandas to_sql",
+]
+SECOND_TOOLS = [
+    "revgen",
+    "psql upsert",
+    "dlt upsert (MERGE)",
+    "dlt delete-insert",
+    "pandas to_sql + upsert",
+]
+
+LABELS = {"psql bare": "psql \\copy", "psql upsert": "psql \\copy + upsert"}
+
+
+def peers_tables(results: list[dict]) -> str:
+    """Every tool's first load (seconds, and speed as a share of `psql \\copy` into a bare table)
+    and second load (seconds), stream by stream."""
+    first = [
+        "| stream | rows | " + " | ".join(LABELS.get(t, t) for t in FIRST_TOOLS) + " |",
+        "|---|---|" + "---|" * len(FIRST_TOOLS),
+    ]
+    for r in results:
+        limit = r["first"]["psql bare"]
+        cells = " | ".join(
+            f"{r['first'][tool]:.2f} s ({limit / r['first'][tool]:.2f})" for tool in FIRST_TOOLS
+        )
+        first.append(f"| {r['stream']} | {r['rows']:,} | {cells} |")
+    second = [
+        "| stream | rows (written) | "
+        + " | ".join(LABELS.get(t, t) for t in SECOND_TOOLS)
+        + " | revgen / fastest dlt merge |",
+        "|---|---|" + "---|" * (len(SECOND_TOOLS) + 1),
+    ]
+    for r in results:
+        times = r["second"]
+        fastest_dlt = min(times[tool] for tool in SECOND_TOOLS if tool.startswith("dlt"))
+        cells = " | ".join(f"{times[tool]:.2f} s" for tool in SECOND_TOOLS)
+        second.append(
+            f"| {r['stream']} | {r['second_rows']:,} ({r['second_written']:,}, "
+            f"{r['second_method']}) | {cells} | {times['revgen'] / fastest_dlt:.2f} |"
+        )
+    return (
+        "First load into an empty table: seconds (speed as a share of `psql \\copy` into a bare "
+        "table with the primary key).\n\n"
+        + "\n".join(first)
+        + "\n\nSecond load, tomorrow's full export (1% changed, 1% new): seconds; revgen's path and "
+        "the rows it wrote in brackets.\n\n" + "\n".join(second)
+    )
+
+
+def load_sections(results: list[dict]) -> str:
+    """The load part of the page: at each size, revgen against `psql \\copy`, then every tool."""
+    sizes = "\n\n".join(
+        f"### {r['people']:,} people (medians of {r['repeat']}; dlt's defaults and pandas: one "
+        f"run)\n\n{load_table(r['load'])}\n\n{peers_tables(r['load'])}"
+        for r in results
+    )
+    return (
+        f"{LOAD_HEADING}\n\n"
+        "Same files, same run. The peers: `psql \\copy` into a bare table (the limit; the second "
+        "load `\\copy` into a temporary table and one `insert ... on conflict do update`); dlt "
+        f"{version('dlt')} (its fastest path: Arrow reads the CSV, parquet, loaded by ADBC; its "
+        "`csv` format; its defaults; merges on the fastest path, primary key declared); pandas "
+        f"{version('pandas')} `to_sql` (default method; the second load into a staging table, then "
+        "the same upsert). Targets: first load at least 0.8 of `psql \\copy` and ahead of every "
+        "peer; second load faster than dlt's fastest merge.\n\n"
+        f"{sizes}\n"
+    )
+
+
+def with_load_section(current: str, results: list[dict], finished: datetime) -> str:
+    """`current` (BENCHMARKS.md) with its load section replaced by `results`' (a load-only run,
+    stamped with its date and machine); the section is added at the end when missing."""
+    stamp = finished.strftime("%Y-%m-%d %H:%M UTC")
+    section = load_sections(results).replace(
+        "\n\n",
+        f"\n\nLoad-only run {stamp} (`revgen bench --load-only`). Machine: {machine()}.\n\n",
+        1,
+    )
+    start = current.find(LOAD_HEADING)
+    if start < 0:
+        return current.rstrip("\n") + "\n\n" + section
+    end = current.find("\n## ", start + len(LOAD_HEADING))
+    return current[:start] + section + ("\n" + current[end + 1 :] if end >= 0 else "")
+
+
+LOAD_HEADING = "## Load: revgen against `psql \\copy` and the tools a user would otherwise pick"
 
 
 def scale_table(results: list[dict]) -> str:
@@ -75,10 +171,6 @@ def page(results: list[dict], parse_seconds: dict[str, float], finished: datetim
     file's parse time."""
     stamp = finished.strftime("%Y-%m-%d %H:%M UTC")
     parse = "\n".join(f"| {name} | {seconds:.2f} |" for name, seconds in parse_seconds.items())
-    loads = "\n\n".join(
-        f"### {r['people']:,} people (medians of {r['repeat']})\n\n{load_table(r['load'])}"
-        for r in results
-    )
     changes = "; ".join(
         f"{r['people']:,}: {r['changes']['changed_people']:,} changed and "
         f"{r['changes']['new_people']:,} new people, {r['changes']['activities']:,} activities"
@@ -97,8 +189,7 @@ def page(results: list[dict], parse_seconds: dict[str, float], finished: datetim
         f"{scale_table(results)}\n\n"
         "### Time and peak RSS of each phase\n\n"
         f"{rss_table(results)}\n\n"
-        "## Load against `psql \\copy` of the same files (first load into empty tables; target "
-        f"0.8)\n\n{loads}\n\n"
+        f"{load_sections(results)}\n"
         "## DAG files: parse time (median of 3, a fresh interpreter each; target 2 s)\n\n"
         f"| file | seconds |\n|---|---|\n{parse}\n"
     )

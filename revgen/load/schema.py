@@ -65,7 +65,8 @@ def ensure_pii_key(conn: psycopg.Connection) -> None:
     )
 
 
-def raw_table_ddl(stream: Stream) -> sql.Composed:
+def raw_table_ddl(stream: Stream, table: sql.Identifier | None = None) -> sql.Composed:
+    """The raw table of `stream` (or a table named `table` with its columns and key)."""
     columns: list[sql.Composable] = [
         sql.SQL("{} {}").format(sql.Identifier(column.name), sql.SQL(SQL_TYPES[column.type]))
         for column in stream.columns
@@ -83,8 +84,8 @@ def raw_table_ddl(stream: Stream) -> sql.Composed:
             sql.SQL(", ").join(sql.Identifier(name) for name in stream.primary_key)
         ),
     ]
-    return sql.SQL("create table if not exists {}.{} ({})").format(
-        sql.Identifier(stream.schema), sql.Identifier(stream.name), sql.SQL(", ").join(columns)
+    return sql.SQL("create table if not exists {} ({})").format(
+        table or sql.Identifier(stream.schema, stream.name), sql.SQL(", ").join(columns)
     )
 
 

@@ -7,6 +7,8 @@ import platform
 from datetime import datetime
 from importlib.metadata import version
 
+from revgen.bench.load import SLOW_PEERS_MAX_ROWS
+
 
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -58,6 +60,7 @@ SECOND_TOOLS = [
 ]
 
 LABELS = {"psql bare": "psql \\copy", "psql upsert": "psql \\copy + upsert"}
+NOT_RUN = "not run (a stream this large takes them minutes)"
 
 
 def peers_tables(results: list[dict]) -> str:
@@ -70,7 +73,10 @@ def peers_tables(results: list[dict]) -> str:
     for r in results:
         limit = r["first"]["psql bare"]
         cells = " | ".join(
-            f"{r['first'][tool]:.2f} s ({limit / r['first'][tool]:.2f})" for tool in FIRST_TOOLS
+            f"{r['first'][tool]:.2f} s ({limit / r['first'][tool]:.2f})"
+            if tool in r["first"]
+            else NOT_RUN
+            for tool in FIRST_TOOLS
         )
         first.append(f"| {r['stream']} | {r['rows']:,} | {cells} |")
     second = [
@@ -82,7 +88,9 @@ def peers_tables(results: list[dict]) -> str:
     for r in results:
         times = r["second"]
         fastest_dlt = min(times[tool] for tool in SECOND_TOOLS if tool.startswith("dlt"))
-        cells = " | ".join(f"{times[tool]:.2f} s" for tool in SECOND_TOOLS)
+        cells = " | ".join(
+            f"{times[tool]:.2f} s" if tool in times else NOT_RUN for tool in SECOND_TOOLS
+        )
         second.append(
             f"| {r['stream']} | {r['second_rows']:,} ({r['second_written']:,}, "
             f"{r['second_method']}) | {cells} | {times['revgen'] / fastest_dlt:.2f} |"
@@ -100,7 +108,7 @@ def load_sections(results: list[dict]) -> str:
     """The load part of the page: at each size, revgen against `psql \\copy`, then every tool."""
     sizes = "\n\n".join(
         f"### {r['people']:,} people (medians of {r['repeat']}; dlt's defaults and pandas: one "
-        f"run)\n\n{load_table(r['load'])}\n\n{peers_tables(r['load'])}"
+        f"run, on streams of at most {SLOW_PEERS_MAX_ROWS:,} rows)\n\n{load_table(r['load'])}\n\n{peers_tables(r['load'])}"
         for r in results
     )
     return (

@@ -1,9 +1,13 @@
-"""Incremental dbt builds give the same tables as a full refresh, after a day of changes that
-touch identity (a merge, a deletion, a lead matched to someone else), late rows and new people."""
+"""Incremental dbt builds give the same tables as a full refresh - every mart and every
+intermediate table - after a day of changes that touch identity (a merge, a deletion, a lead
+matched to someone else), late rows and new people, and after a day where only an owner changed
+(a user deactivated: the people they own change though none of their records did)."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,17 +18,13 @@ from revgen.generate.files import read_csv, write_csv
 from tests.helpers import load_company, rows, schema_checksums
 
 AS_OF = "2026-04-01T00:00:00Z"
-INCREMENTAL = (
-    "int_person_members",
-    "int_touchpoints_resolved",
-    "int_activities_resolved",
-    "int_stage_events_unioned",
-    "int_stage_daily_changes",
-    "fct_stage_transitions",
-)
+CALLED_AT = "2026-03-31T11:00:00Z"
+# intermediate tables a full refresh cannot reproduce: histories stamped with their build's time,
+# and the people an incremental build picked (none in a full refresh)
+NOT_COMPARED = ("int_person_members", "int_owner_versions", "int_changed_people")
 
 
-def _day_two(company: Path, out: Path) -> dict[str, int]:
+def _day_two(company: Path, out: Path) -> dict:
     """Files of a second day: changed and new records, upserted over the first day's."""
     contacts = read_csv(company / "marketing" / "contacts.csv")
     touchpoints = read_csv(company / "marketing" / "touchpoints.csv")
@@ -73,13 +73,37 @@ def _day_two(company: Path, out: Path) -> dict[str, int]:
         "new_value": "recycled",
         "changed_at": "2026-03-31T12:00:00Z",
     }
-    call = {**activities[0], "activity_id": "A9999999-01", "started_at": "2026-03-31T11:00:00Z"}
+    # a call on a worked lead, its person's only one, of a person nothing else changed for: only
+    # the owner's last touch changes
+    per_contact = Counter(lead["contact_id"] for lead in leads)
+    busy = {c["contact_id"] for c in [merged, survivor, deleted, *roots[:8]]} | {
+        lead["contact_id"]
+        for lead in leads
+        if lead["lead_id"] in (rematched["lead_id"], recycled["lead_id"])
+    }
+    touched = next(
+        lead
+        for lead in leads
+        if lead["status"] == "working"
+        and lead["contact_id"]
+        and lead["contact_id"] not in busy
+        and per_contact[lead["contact_id"]] == 1
+    )
+    call = {
+        **activities[0],
+        "activity_id": "A9999999-01",
+        "owner_id": touched["owner_id"],
+        "lead_id": touched["lead_id"],
+        "opportunity_id": "",
+        "contact_id": "",
+        "started_at": CALLED_AT,
+    }
     write_csv(out / "marketing" / "contacts-day2.csv", [merged, deleted, newcomer])
     write_csv(out / "marketing" / "touchpoints-day2.csv", new_touches)
     write_csv(out / "crm" / "leads-day2.csv", [rematched])
     write_csv(out / "crm" / "lead_history-day2.csv", [history])
     write_csv(out / "crm" / "activities-day2.csv", [call])
-    return {"touchpoints": len(new_touches), "contacts": 3}
+    return {"touchpoints": len(new_touches), "contacts": 3, "called_lead": touched["lead_id"]}
 
 
 def _rows_written() -> dict[str, int]:
@@ -92,11 +116,25 @@ def _rows_written() -> dict[str, int]:
 
 
 def _state(url: str) -> dict[str, str]:
+    """Every mart and intermediate table -> a checksum of its rows."""
     state = schema_checksums(url, "marts")
     for name, checksum in schema_checksums(url, "intermediate").items():
-        if name in INCREMENTAL and name != "int_person_members":  # that one keeps a history
+        if name not in NOT_COMPARED:
             state[name] = checksum
     return state
+
+
+def _first_day(url: str, company: Path) -> None:
+    """The company loaded and built (everything computed: no build recorded yet)."""
+    load_company(url, company)
+    run_dbt(url, ["build"], as_of=AS_OF)
+
+
+def _differences(url: str, incremental: dict[str, str]) -> list[str]:
+    """The tables a full refresh of the same data builds differently."""
+    run_dbt(url, ["build", "--full-refresh"], as_of=AS_OF)
+    full = _state(url)
+    return sorted(name for name in full if full[name] != incremental.get(name))
 
 
 @pytest.fixture
@@ -111,8 +149,7 @@ def test_an_incremental_build_equals_a_full_refresh(
 ):
     url = empty_warehouse
     folder, truth = company
-    load_company(url, folder)
-    run_dbt(url, ["build"], as_of=AS_OF)
+    _first_day(url, folder)
     total_touchpoints = truth["rows"]["marketing.touchpoints"]
     assert rows(url, "select count(*) from intermediate.int_touchpoints_resolved")[0][0] == (
         total_touchpoints
@@ -148,9 +185,58 @@ def test_an_incremental_build_equals_a_full_refresh(
         == 0
     )
 
-    run_dbt(url, ["build", "--full-refresh"], as_of=AS_OF)
-    full = _state(url)
-    different = sorted(name for name in full if full[name] != incremental.get(name))
+    # a call alone reaches its person: the owner's last touch is the call
+    assert rows(
+        url,
+        "select last_owner_touch_at from marts.dim_people where lead_id = %s",
+        (changes["called_lead"],),
+    )[0][0] == datetime.fromisoformat(CALLED_AT.replace("Z", "+00:00"))
+
+    different = _differences(url, incremental)
+    assert not different, f"incremental and full-refresh builds differ in {different}"
+
+
+def test_a_deactivated_owner_orphans_their_people_in_an_incremental_build(
+    empty_warehouse, company, tmp_path, lookback_zero
+):
+    url = empty_warehouse
+    folder, _ = company
+    _first_day(url, folder)
+    # the active user who owns the most open people
+    owner, owned = rows(
+        url,
+        "select owner_id, count(*) from marts.dim_people "
+        "where is_open and owner_type = 'user' and owner_is_active "
+        "group by owner_id order by count(*) desc, owner_id limit 1",
+    )[0]
+    orphans_before = rows(url, "select count(*) from marts.orphaned_leads")[0][0]
+    before = _state(url)
+
+    # a day where only the users export changed: the owner left; none of their people's records
+    user = next(u for u in read_csv(folder / "crm" / "users.csv") if u["user_id"] == owner)
+    day = tmp_path / "deactivated"
+    write_csv(
+        day / "crm" / "users-deactivated.csv",
+        [{**user, "is_active": "false", "deactivated_at": "2026-03-31T08:00:00Z"}],
+    )
+    load_company(url, day)
+    run_dbt(url, ["build"], as_of=AS_OF)
+    incremental = _state(url)
+
+    # every open person they owned is now an orphan, for the reason that they left
+    inactive = rows(
+        url,
+        "select count(*) from marts.orphaned_leads where owner_id = %s and reason = 'owner_inactive'",
+        (owner,),
+    )[0][0]
+    assert inactive == owned > 0
+    assert rows(url, "select count(*) from marts.orphaned_leads")[0][0] > orphans_before
+    assert incremental["orphaned_leads"] != before["orphaned_leads"]
+    # and only their people were rebuilt, not everyone
+    people = rows(url, "select count(*) from marts.dim_people")[0][0]
+    assert 0 < _rows_written()["dim_people"] < people / 2
+
+    different = _differences(url, incremental)
     assert not different, f"incremental and full-refresh builds differ in {different}"
 
 

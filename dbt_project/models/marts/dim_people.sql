@@ -1,5 +1,12 @@
+{#- Incremental: the rows of the people int_changed_people names are rebuilt. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    indexes=[{'columns': ['person_id'], 'unique': True}],
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
+
 with people as (
     select * from {{ ref('int_people_staged') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 final as (

@@ -1,5 +1,11 @@
 {#- One row per person (a marketing contact): current stage, the stages ever reached, the owner
-    the policy expects and the owner the sources name, and the owner's last touch. -#}
+    the policy expects and the owner the sources name, and the owner's last touch. Incremental:
+    the people int_changed_people names are rebuilt - whose records or sales activities changed,
+    or whose owner changed (a user deactivated: their people become orphans). -#}
+{{ config(materialized='incremental', incremental_strategy='append',
+    indexes=[{'columns': ['person_id'], 'unique': True}],
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
 
 with contacts as (
     -- people: surviving contact records and leads no contact claims (int_people)
@@ -10,16 +16,19 @@ with contacts as (
         -- PII: a keyed hash (HMAC-SHA256, key in revgen_meta) stands in for the email downstream
         revgen_meta.pii_hash(email) as email_hash
     from {{ ref('int_people') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 qualified as (
     select contact_id, is_icp_fit, prospect_at, mql_at
     from {{ ref('int_contacts_qualified') }}
+    where {{ only_rebuilt_people('contact_id') }}
 ),
 
 leads as (
     select lead_id, person_id as contact_id, owner_id, status, created_at, updated_at
     from {{ ref('int_leads_resolved') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 opportunities as (
@@ -45,13 +54,21 @@ programs as (
 ),
 
 activities as (
+    -- the touches of the rebuilt people's leads and deals
     select owner_id, lead_id, opportunity_id, person_id, started_at
     from {{ ref('int_activities_resolved') }}
+    where {{ only_rebuilt_people() }}
+        or opportunity_id in (
+            select opportunities.opportunity_id
+            from opportunities
+            inner join leads on opportunities.lead_id = leads.lead_id
+        )
 ),
 
 stage_events as (
     select person_id, event_number, stage, stage_order, entered_at
     from {{ ref('int_stage_events_unioned') }}
+    where {{ only_rebuilt_people() }}
 ),
 
 furthest_stages as (

@@ -1,14 +1,22 @@
 {#- Incremental builds of the large models. Each incremental model records, in the same
-    transaction as its rows, when its build started and a fingerprint of the policy and of every
-    model's code (revgen_meta.model_builds). The next build rebuilds what was loaded since then,
-    minus a lookback (var lookback_hours) for loads still in flight, and the people those rows
-    belong to; everything else is kept. Without a matching record (first build, a changed policy,
-    changed model code) the model recomputes everything, so a build is always complete, and
-    `dbt build --full-refresh` gives the same tables. -#}
+    transaction as its rows, when its build started and a fingerprint of the policy, of the key
+    that hashes emails and of every model's code (revgen_meta.model_builds). The next build
+    rebuilds what was loaded since then, minus a lookback (var lookback_hours) for loads still in
+    flight, and the people those rows belong to; everything else is kept. Without a matching
+    record (first build, a changed policy or key, changed model code) the model recomputes
+    everything, so a build is always complete, and `dbt build --full-refresh` gives the same
+    tables. -#}
 
 {% macro build_fingerprint() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set parts = [tojson(var('policy', none))] -%}
+    {#- the key that hashes emails (email_hash, person ids made of emails): a new key recomputes
+        everything, so no row keeps a hash made with the old one -#}
+    {%- set exists = run_query("select to_regclass('revgen_meta.pii_key') is not null") -%}
+    {%- if exists.columns[0].values()[0] -%}
+        {%- set key = run_query("select md5(encode(ipad, 'hex')) from revgen_meta.pii_key") -%}
+        {%- do parts.append(key.columns[0].values()[0] if key.rows else '') -%}
+    {%- endif -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') if node.resource_type == 'model' -%}
         {%- do parts.append(node.raw_code) -%}
     {%- endfor -%}

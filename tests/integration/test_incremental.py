@@ -264,3 +264,26 @@ def test_a_changed_policy_makes_the_incremental_models_recompute_everything(
     run_dbt(url, ["run", "--select", "+fct_stage_transitions"], as_of=AS_OF)
     # nothing was loaded, but the policy changed: every person's transitions were rewritten
     assert _rows_written()["fct_stage_transitions"] == transitions
+
+
+def test_a_new_email_key_makes_the_incremental_models_recompute_every_hash(
+    empty_warehouse, company, monkeypatch, lookback_zero
+):
+    from revgen.db import connect
+    from revgen.load.schema import ensure_schema
+
+    url = empty_warehouse
+    folder, _ = company
+    _first_day(url, folder)
+    monkeypatch.setenv("REVGEN_PII_KEY", "a-key-rotated-by-the-secrets-backend")
+    with connect(url, autocommit=True) as conn:
+        ensure_schema(conn)
+    run_dbt(url, ["build"], as_of=AS_OF)
+    # nothing was loaded, but every email is hashed with the new key
+    stale = rows(
+        url,
+        "select count(*) from marts.dim_people as people "
+        "inner join raw_marketing.contacts as contacts on people.person_id = contacts.contact_id "
+        "where people.email_hash <> revgen_meta.pii_hash(contacts.email)",
+    )[0][0]
+    assert stale == 0

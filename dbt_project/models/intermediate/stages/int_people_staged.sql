@@ -57,11 +57,16 @@ activities as (
     -- the touches of the rebuilt people's leads and deals
     select owner_id, lead_id, opportunity_id, person_id, started_at
     from {{ ref('int_activities_resolved') }}
+    -- not through the CTEs: one more reference would have PostgreSQL materialize them, without
+    -- statistics, and misplan the full build (`true or ...` is folded away there)
     where {{ only_rebuilt_people() }}
         or opportunity_id in (
-            select opportunities.opportunity_id
-            from opportunities
-            inner join leads on opportunities.lead_id = leads.lead_id
+            select opportunity_id
+            from {{ ref('int_opportunities_resolved') }}
+            where lead_id in (
+                select lead_id from {{ ref('int_leads_resolved') }}
+                where {{ only_rebuilt_people() }}
+            )
         )
 ),
 

@@ -9,17 +9,14 @@ with sources as (
 ),
 
 people as (
-    select person_id, has_reached_lead, has_reached_opportunity, has_reached_customer
-    from {{ ref('int_people_staged') }}
-),
-
-first_entries as (
     select
         person_id,
-        min(case when stage = 'database' then entered_at end) as known_at,
-        min(case when stage = 'customer' then entered_at end) as customer_at
-    from {{ ref('int_stage_events_unioned') }}
-    group by person_id
+        has_reached_lead,
+        has_reached_opportunity,
+        has_reached_customer,
+        known_at,
+        customer_at
+    from {{ ref('int_people_staged') }}
 ),
 
 by_person as (
@@ -30,13 +27,12 @@ by_person as (
         case when people.has_reached_lead then 1 else 0 end as is_lead,
         case when people.has_reached_opportunity then 1 else 0 end as is_opportunity,
         case when people.has_reached_customer then 1 else 0 end as is_customer,
-        case when first_entries.customer_at >= first_entries.known_at
-            then cast({{ dbt.datediff('first_entries.known_at', 'first_entries.customer_at', 'second') }}
+        case when people.customer_at >= people.known_at
+            then cast({{ dbt.datediff('people.known_at', 'people.customer_at', 'second') }}
                 as {{ dbt.type_float() }}) / 86400
         end as days_to_customer
     from people
     left join sources on people.person_id = sources.person_id
-    left join first_entries on people.person_id = first_entries.person_id
 ),
 
 keyed as (

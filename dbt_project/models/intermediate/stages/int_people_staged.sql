@@ -77,8 +77,13 @@ stage_events as (
 ),
 
 furthest_stages as (
-    -- the furthest stage each person ever entered, whatever the evidence
-    select person_id, max(stage_order) as furthest_stage_order
+    -- the furthest stage each person ever entered, whatever the evidence; when they were first
+    -- known and first a customer
+    select
+        person_id,
+        max(stage_order) as furthest_stage_order,
+        min(case when stage = 'database' then entered_at end) as known_at,
+        min(case when stage = 'customer' then entered_at end) as customer_at
     from stage_events
     group by person_id
 ),
@@ -164,7 +169,9 @@ staged as (
         joined.*,
         current_stages.current_stage,
         current_stages.stage_entered_at,
-        furthest_stages.furthest_stage_order
+        furthest_stages.furthest_stage_order,
+        furthest_stages.known_at,
+        furthest_stages.customer_at
     from joined
     inner join current_stages on joined.person_id = current_stages.person_id
     inner join furthest_stages on joined.person_id = furthest_stages.person_id
@@ -246,6 +253,8 @@ final as (
             else users.is_active
         end as owner_is_active,
         users.deactivated_at as owner_deactivated_at,
+        owned.known_at,
+        owned.customer_at,
         greatest(last_touches.last_touch_at, last_person_touches.last_touch_at)
             as last_owner_touch_at,
         case when owned.prospect_at is not null or owned.lead_id is not null

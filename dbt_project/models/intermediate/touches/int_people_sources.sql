@@ -1,17 +1,22 @@
 {#- Per person: where they came from. The campaign and channel of their first known touch; when
     no touch is known, the channel their CRM lead names (its lead source) - exports without a
-    campaigns table still have channels. And how their first lead was created (its origin). -#}
+    campaigns table still have channels. And how their first lead was created (its origin).
+    Incremental: the people int_changed_people names are rebuilt. -#}
+{{ config(materialized='incremental', incremental_strategy='append',
+    indexes=[{'columns': ['person_id'], 'unique': True}],
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+{{ changed_people_depends_on() }}
 
 with touchpoints as (
     select person_id, campaign_id, channel, touched_at, touchpoint_id
     from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null
+    where person_id is not null and {{ only_rebuilt_people() }}
 ),
 
 leads as (
     select person_id, channel, origin, created_at, lead_id
     from {{ ref('int_leads_resolved') }}
-    where person_id is not null
+    where person_id is not null and {{ only_rebuilt_people() }}
 ),
 
 first_touches as (

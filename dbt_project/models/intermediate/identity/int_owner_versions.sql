@@ -5,26 +5,24 @@
 {{ config(materialized='incremental', incremental_strategy='append',
     indexes=[{'columns': ['owner_key', 'changed_at']}], post_hook="{{ record_build() }}") }}
 
+-- a version is a hash of the whole record, so a column a person's row reads later is covered too
 with users as (
-    select
-        'user:' || user_id as owner_key,
-        md5(cast(row(user_name, team, is_active, deactivated_at) as {{ dbt.type_string() }}))
-            as version
-    from {{ ref('stg_crm__users') }}
+    select 'user:' || user_id as owner_key, md5(cast(users as {{ dbt.type_string() }})) as version
+    from {{ ref('stg_crm__users') }} as users
 ),
 
 programs as (
     select
         'program:' || program_id as owner_key,
-        md5(cast(row(program_name, is_active) as {{ dbt.type_string() }})) as version
-    from {{ ref('stg_marketing__nurture_programs') }}
+        md5(cast(programs as {{ dbt.type_string() }})) as version
+    from {{ ref('stg_marketing__nurture_programs') }} as programs
 ),
 
 accounts as (
     select
         'account:' || account_id as owner_key,
-        md5(cast(row(owner_id) as {{ dbt.type_string() }})) as version
-    from {{ ref('stg_crm__accounts') }}
+        md5(cast(accounts as {{ dbt.type_string() }})) as version
+    from {{ ref('stg_crm__accounts') }} as accounts
 ),
 
 owners as (

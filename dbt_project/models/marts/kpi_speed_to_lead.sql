@@ -26,17 +26,18 @@ users as (
     where team = 'sales'
 ),
 
--- sales touches are told apart in the aggregate, not by joining to the users: right after a
--- load the users have no statistics, the planner guesses a handful of sales reps, and nested
--- loops over every activity took seconds (the result is the same: no sales touch, no time)
+-- sales touches are told apart in the aggregate (a hashed list of the reps), not by a join: right
+-- after a load the users and activities have no statistics, the planner guessed one rep and a
+-- hundred activities and looped over every pair (seconds at 100k people; the result is the same:
+-- no sales touch, no time)
 first_touches as (
     select
         qualified.contact_id,
-        min(case when users.user_id is not null then activities.started_at end) as first_touch_at
+        min(case when activities.owner_id in (select user_id from users)
+            then activities.started_at end) as first_touch_at
     from qualified
     inner join leads on qualified.contact_id = leads.contact_id
     inner join activities on leads.lead_id = activities.lead_id
-    left join users on activities.owner_id = users.user_id
     where activities.started_at >= qualified.mql_at
     group by qualified.contact_id
 ),

@@ -196,40 +196,56 @@ def test_an_incremental_build_equals_a_full_refresh(
     assert not different, f"incremental and full-refresh builds differ in {different}"
 
 
-def test_a_deactivated_owner_orphans_their_people_in_an_incremental_build(
+def test_deactivated_owners_orphan_their_people_in_an_incremental_build(
     empty_warehouse, company, tmp_path, lookback_zero
 ):
     url = empty_warehouse
     folder, _ = company
     _first_day(url, folder)
-    # the active user who owns the most open people
-    owner, owned = rows(
-        url,
-        "select owner_id, count(*) from marts.dim_people "
-        "where is_open and owner_type = 'user' and owner_is_active "
-        "group by owner_id order by count(*) desc, owner_id limit 1",
-    )[0]
+    # the active user and the active nurture program that own the most open people
+    owners = {
+        kind: rows(
+            url,
+            "select owner_id, count(*) from marts.dim_people "
+            "where is_open and owner_type = %s and owner_is_active "
+            "group by owner_id order by count(*) desc, owner_id limit 1",
+            (kind,),
+        )[0]
+        for kind in ("user", "program")
+    }
     orphans_before = rows(url, "select count(*) from marts.orphaned_leads")[0][0]
     before = _state(url)
 
-    # a day where only the users export changed: the owner left; none of their people's records
-    user = next(u for u in read_csv(folder / "crm" / "users.csv") if u["user_id"] == owner)
+    # a day where only the users and programs exports changed: the rep left, the program was
+    # retired; none of their people's records changed
+    user_id, program_id = owners["user"][0], owners["program"][0]
+    user = next(u for u in read_csv(folder / "crm" / "users.csv") if u["user_id"] == user_id)
+    program = next(
+        p
+        for p in read_csv(folder / "marketing" / "nurture_programs.csv")
+        if p["program_id"] == program_id
+    )
     day = tmp_path / "deactivated"
     write_csv(
         day / "crm" / "users-deactivated.csv",
         [{**user, "is_active": "false", "deactivated_at": "2026-03-31T08:00:00Z"}],
     )
+    write_csv(
+        day / "marketing" / "nurture_programs-deactivated.csv", [{**program, "is_active": "false"}]
+    )
     load_company(url, day)
     run_dbt(url, ["build"], as_of=AS_OF)
     incremental = _state(url)
 
-    # every open person they owned is now an orphan, for the reason that they left
-    inactive = rows(
-        url,
-        "select count(*) from marts.orphaned_leads where owner_id = %s and reason = 'owner_inactive'",
-        (owner,),
-    )[0][0]
-    assert inactive == owned > 0
+    # every open person they owned is now an orphan, for the reason that the owner is inactive
+    for owner_id, owned in owners.values():
+        inactive = rows(
+            url,
+            "select count(*) from marts.orphaned_leads "
+            "where owner_id = %s and reason = 'owner_inactive'",
+            (owner_id,),
+        )[0][0]
+        assert inactive == owned > 0, owner_id
     assert rows(url, "select count(*) from marts.orphaned_leads")[0][0] > orphans_before
     assert incremental["orphaned_leads"] != before["orphaned_leads"]
     # and only their people were rebuilt, not everyone

@@ -189,7 +189,7 @@ def copy_direct(
                 )
             result.rows_loaded = result.rows_read
             _resolve_rejects(cursor, stream, loaded, batch_id, started)
-            _record_run(cursor, result, sha256, started)
+            _record_run(cursor, stream, result, sha256, started)
     except (_NotClean, psycopg.errors.DataError, psycopg.errors.IntegrityError):
         return None
     log.info(

@@ -326,3 +326,37 @@ def test_a_second_export_whose_typed_values_would_be_rejected_takes_the_checking
     assert rows(
         empty_warehouse, "select contact_id, job_title from raw_marketing.contacts order by 1"
     ) == [("C1", "analyst"), ("C2", "director"), ("C3", "analyst")]
+
+
+def test_a_load_that_writes_much_of_a_table_leaves_its_planner_statistics_fresh(
+    empty_warehouse, company, tmp_path
+):
+    """The dbt build right after a load is planned on the tables' statistics: a batch that wrote a
+    tenth of its table or more analyzes it (autovacuum would only minutes later); a small one
+    leaves that to autovacuum."""
+    from revgen.load.run import load_source
+
+    folder, truth = company
+
+    def planned_rows(table: str) -> float:
+        return rows(
+            empty_warehouse, "select reltuples from pg_class where oid = %s::regclass", (table,)
+        )[0][0]
+
+    load_company(empty_warehouse, folder)
+    for stream in STREAMS:  # every first load, by either path
+        assert planned_rows(stream.table) == truth["rows"][f"{stream.source}.{stream.name}"], (
+            stream.table
+        )
+    touches = (folder / "marketing" / "touchpoints.csv").read_text().splitlines()
+    drop = tmp_path / "marketing"
+    drop.mkdir()
+    newcomer = touches[1].split(",")
+    newcomer[0] = "T-new-1"
+    (drop / "touchpoints-2026-04-02.csv").write_text(
+        "\n".join([touches[0], ",".join(newcomer)]) + "\n"
+    )
+    (result,) = load_source(empty_warehouse, "marketing", drop)
+    assert result.rows_inserted == 1
+    # one row more in a table of thousands: not analyzed again
+    assert planned_rows("raw_marketing.touchpoints") == truth["rows"]["marketing.touchpoints"]

@@ -2,9 +2,16 @@
     the policy expects and the owner the sources name, and the owner's last touch. Incremental:
     the people int_changed_people names are rebuilt - whose records or sales activities changed,
     or whose owner changed (a user deactivated: their people become orphans). -#}
+{#- enable_nestloop off, in this build's transaction only: its inputs are CTEs and freshly built
+    tables without statistics, so PostgreSQL guesses a few hundred people where there are a million
+    and loops over every (owner, record) pair for each of them (hours at 1M people). -#}
 {{ config(materialized='incremental', incremental_strategy='append',
     indexes=[{'columns': ['person_id'], 'unique': True}],
-    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+    pre_hook=[
+        "set local enable_nestloop = off",
+        "{{ delete_rebuilt_people() }}",
+    ],
+    post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
 with contacts as (

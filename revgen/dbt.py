@@ -120,7 +120,11 @@ def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = T
     (paths().dbt_target / "run_results.json").unlink(missing_ok=True)
     completed = subprocess.run(command, env=env, cwd=paths().dbt_project)
     if check and completed.returncode != 0:
-        failed = [node.described() for node in last_results() if node.status in ("error", "fail")]
+        failed = [
+            f"{r['unique_id']} ({r['status']}: {(r.get('message') or '').strip()})"
+            for r in _run_results()
+            if r.get("status") in ("error", "fail")
+        ]
         raise StepFailed(
             f"dbt {' '.join(args)} failed (exit {completed.returncode}): "
             + ("; ".join(failed) or "its output above says why.")
@@ -168,15 +172,20 @@ def _layer(unique_id: str, manifest: dict) -> str:
     return max(tested, key=LAYERS.index, default=LAYERS[-1])
 
 
-def last_results() -> list[NodeResult]:
-    """Every node of dbt's last invocation (run_results.json), with its layer (manifest.json);
-    none when that invocation ran nothing."""
-    target = paths().dbt_target
+def _run_results() -> list[dict]:
+    """The results of dbt's last invocation (run_results.json); none when it ran nothing."""
     try:
-        results = json.loads((target / "run_results.json").read_text())["results"]
-        manifest = json.loads((target / "manifest.json").read_text())
-    except FileNotFoundError:
+        return json.loads((paths().dbt_target / "run_results.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
         return []
+
+
+def last_results() -> list[NodeResult]:
+    """Every node of dbt's last invocation, with its layer (from manifest.json)."""
+    results = _run_results()
+    if not results:
+        return []
+    manifest = json.loads((paths().dbt_target / "manifest.json").read_text())
     return [
         NodeResult(
             result["unique_id"],

@@ -86,6 +86,23 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Pre-hook of the models kept per source record (delete+insert on `key`): a build deletes the
+    rows of the records a full export no longer holds (all rows when it recomputes everything, as
+    it inserts every live record again). -#}
+{% macro delete_removed_records(key, source_name, table_name) -%}
+    {%- if is_incremental() -%}
+        {%- set since = incremental_since() -%}
+        delete from {{ this }}
+        {%- if since is not none %}
+        where {{ key }} in (
+            select {{ key }} from ({{ removed_rows(source_name, table_name, since) }}) as removed
+        )
+        {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The row filter of a model kept per person. -#}
 {% macro only_rebuilt_people(column='person_id') -%}
     {%- set since = incremental_since() -%}

@@ -196,6 +196,56 @@ def test_an_incremental_build_equals_a_full_refresh(
     assert not different, f"incremental and full-refresh builds differ in {different}"
 
 
+def test_records_a_full_export_no_longer_holds_leave_the_incremental_build_as_a_full_refresh(
+    empty_warehouse, company, tmp_path, lookback_zero
+):
+    """A full export (mapping `full_export: true`) that lacks a record deletes it: a known
+    person's touchpoint, an anonymous visitor's, a score and a sales activity gone the next day
+    are gone from an incremental build too, and their people rebuilt without them."""
+    url = empty_warehouse
+    folder, _ = company
+    _first_day(url, folder)
+    day_two = tmp_path / "day2"
+    gone: dict[str, set[str]] = {}
+    for source, stream, key, owner in (
+        ("marketing", "touchpoints", "touchpoint_id", "contact_id"),
+        ("marketing", "lead_scores", "score_id", "contact_id"),
+        ("crm", "activities", "activity_id", "lead_id"),
+    ):
+        records = read_csv(folder / source / f"{stream}.csv")
+        dropped = [next(r for r in records if r[owner])]
+        if stream == "touchpoints":
+            dropped.append(next(r for r in records if not r["contact_id"] and r["visitor_id"]))
+        gone[stream] = {r[key] for r in dropped}
+        write_csv(
+            day_two / source / f"{stream}.csv", [r for r in records if r[key] not in gone[stream]]
+        )
+    (day_two / "marketing" / "mapping.yml").write_text(
+        "streams:\n  touchpoints: {full_export: true}\n  lead_scores: {full_export: true}\n"
+    )
+    (day_two / "crm" / "mapping.yml").write_text("streams:\n  activities: {full_export: true}\n")
+    load_company(url, day_two)
+    assert rows(
+        url, "select count(*) from raw_marketing.touchpoints where _deleted_at is not null"
+    ) == [(2,)]
+
+    run_dbt(url, ["build"], as_of=AS_OF)
+    written = _rows_written()
+    assert written["int_touchpoints_resolved"] < 10  # the incremental path was taken
+    assert rows(
+        url,
+        "select count(*) from intermediate.int_touchpoints_resolved where touchpoint_id = any(%s)",
+        (sorted(gone["touchpoints"]),),
+    ) == [(0,)]
+    assert rows(
+        url,
+        "select count(*) from intermediate.int_activities_resolved where activity_id = any(%s)",
+        (sorted(gone["activities"]),),
+    ) == [(0,)]
+    different = _differences(url, _state(url))
+    assert not different, f"incremental and full-refresh builds differ in {different}"
+
+
 def test_deactivated_owners_orphan_their_people_in_an_incremental_build(
     empty_warehouse, company, tmp_path, lookback_zero
 ):

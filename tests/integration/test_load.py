@@ -360,3 +360,29 @@ def test_a_load_that_writes_much_of_a_table_leaves_its_planner_statistics_fresh(
     assert result.rows_inserted == 1
     # one row more in a table of thousands: not analyzed again
     assert planned_rows("raw_marketing.touchpoints") == truth["rows"]["marketing.touchpoints"]
+
+
+def test_every_raw_table_has_its_loaded_at_index_and_an_older_warehouse_gets_it(empty_warehouse):
+    """The incremental models read "rows loaded since the last build" by `_loaded_at`: every raw
+    table has a BRIN index of it, and a warehouse an older revgen made gets it on its next load."""
+    from revgen.contract import STREAMS
+    from revgen.db import connect
+    from revgen.load.schema import ensure_schema
+
+    def indexed() -> set[tuple[str, str]]:
+        return set(
+            rows(
+                empty_warehouse,
+                "select schemaname, tablename from pg_indexes where schemaname like 'raw\\_%' "
+                "and indexdef like '%USING brin (_loaded_at)'",
+            )
+        )
+
+    every = {(s.schema, s.name) for s in STREAMS}
+    with connect(empty_warehouse, autocommit=True) as conn:
+        ensure_schema(conn)
+        assert indexed() == every
+        conn.execute("drop index raw_marketing.touchpoints_loaded_at")  # as an older revgen left it
+        assert indexed() == every - {("raw_marketing", "touchpoints")}
+        ensure_schema(conn)
+    assert indexed() == every

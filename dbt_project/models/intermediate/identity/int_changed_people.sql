@@ -1,9 +1,9 @@
 {#- The people an incremental build rebuilds: whoever a record loaded since the window's start
     belongs to (contacts, scores, touchpoints, leads and their history, opportunities and theirs,
     sales activities), every person a contact or lead record belonged to before or after changing
-    hands, and everyone an owner that changed (int_owner_versions: a user deactivated, a program
-    renamed, an account handed over) owns by their records now - whoever it owned before changed
-    a record, and is in already. The
+    hands, whoever a record a full export no longer holds belonged to, and everyone an owner that
+    changed (int_owner_versions: a user deactivated, a program renamed, an account handed over)
+    owns by their records now - whoever it owned before changed a record, and is in already. The
     window starts at the oldest recorded build of the incremental models (macros/incremental.sql);
     empty when there is none, as every incremental model then recomputes everything. -#}
 {%- set since = changed_people_since() %}
@@ -11,7 +11,7 @@
 -- depends_on: {{ ref('int_person_members') }}, {{ ref('int_contacts_resolved') }}, {{ ref('int_leads_resolved') }}
 -- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}, {{ ref('stg_marketing__lifecycle_changes') }}
 -- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('int_opportunities_resolved') }}, {{ ref('stg_crm__opportunity_history') }}
--- depends_on: {{ ref('int_activities_resolved') }}, {{ ref('int_owner_versions') }}, {{ ref('int_people') }}, {{ ref('stg_crm__accounts') }}
+-- depends_on: {{ ref('int_activities_resolved') }}, {{ ref('int_owner_versions') }}, {{ ref('int_people') }}, {{ ref('stg_crm__accounts') }}, {{ ref('stg_crm__contacts') }}
 
 {% if since is not none %}
 with members as (
@@ -30,6 +30,10 @@ changed_contacts as (
     union
     select contact_id from {{ ref('stg_marketing__touchpoints') }}
     where _loaded_at >= {{ since }} and contact_id is not null
+    {%- for table in ('touchpoints', 'lead_scores', 'lifecycle_changes') %}
+    union
+    select contact_id from ({{ removed_rows('marketing', table, since) }}) as removed
+    {%- endfor %}
 ),
 
 -- deals with new history, or a sales activity (an owner's touch of the deal's person)
@@ -39,12 +43,26 @@ changed_deals as (
     union
     select opportunity_id from {{ ref('int_activities_resolved') }}
     where _loaded_at >= {{ since }} and opportunity_id is not null
+    {%- for table in ('opportunity_history', 'activities') %}
+    union
+    select opportunity_id from ({{ removed_rows('crm', table, since) }}) as removed
+    {%- endfor %}
 ),
 
 changed_leads as (
     select lead_id from {{ ref('stg_crm__leads') }} where _loaded_at >= {{ since }}
     union
     select lead_id from {{ ref('stg_crm__lead_history') }} where _loaded_at >= {{ since }}
+    {%- for table in ('lead_history', 'activities', 'opportunities') %}
+    union
+    select lead_id from ({{ removed_rows('crm', table, since) }}) as removed
+    {%- endfor %}
+    union
+    -- a removed activity's lead through the CRM contact it names
+    select crm_contacts.lead_id
+    from ({{ removed_rows('crm', 'activities', since) }}) as removed
+    inner join {{ ref('stg_crm__contacts') }} as crm_contacts
+        on removed.contact_id = crm_contacts.crm_contact_id
     union
     select lead_id from {{ ref('int_opportunities_resolved') }}
     where _loaded_at >= {{ since }} and lead_id is not null

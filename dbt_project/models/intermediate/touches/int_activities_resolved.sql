@@ -1,9 +1,11 @@
 {#- Every CRM activity with the lead it works on (directly, or through its opportunity) and that
     lead's person. Incremental: activities loaded since the last build, those on opportunities
-    loaded since, and those on leads that changed hands are (re)written. -#}
+    loaded since, and those on leads that changed hands are (re)written; those a full export no
+    longer holds are deleted. -#}
 {{ config(materialized='incremental', unique_key='activity_id',
     incremental_strategy='delete+insert',
     indexes=[{'columns': ['activity_id'], 'unique': True}],
+    pre_hook="{{ delete_removed_records('activity_id', 'crm', 'activities') }}",
     post_hook="{{ record_build() }}") }}
 {%- set since = incremental_since() %}
 -- depends_on: {{ ref('int_person_members') }}

@@ -5,7 +5,7 @@
 
 
 with events as (
-    select person_id, event_number, stage, stage_order, entered_at, reason
+    select person_id, event_number, entry_number, stage, stage_order, entered_at, reason
     from {{ ref('int_stage_events_unioned') }}
     where {{ only_rebuilt_people() }}
 ),
@@ -14,8 +14,7 @@ ordered as (
     select
         events.*,
         lag(stage) over (partition by person_id order by event_number) as from_stage,
-        lag(stage_order) over (partition by person_id order by event_number) as from_stage_order,
-        min(event_number) over (partition by person_id, stage) as first_event_of_stage
+        lag(stage_order) over (partition by person_id order by event_number) as from_stage_order
     from events
 ),
 
@@ -28,13 +27,13 @@ final as (
         stage as to_stage,
         case
             when stage_order < from_stage_order then 'backward'
-            when event_number > first_event_of_stage then 're_entry'
+            when entry_number > 1 then 're_entry'
             else 'forward'
         end as direction,
         reason,
         entered_at as transitioned_at,
         {{ stage_owner_team('stage') }} as owner_team,
-        case when event_number = first_event_of_stage then true else false end as is_first_entry
+        case when entry_number = 1 then true else false end as is_first_entry
     from ordered
     where from_stage is not null
 )

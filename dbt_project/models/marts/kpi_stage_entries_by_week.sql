@@ -3,9 +3,9 @@
 
 with events as (
     select
-        person_id,
         stage,
-        entered_at
+        entered_at,
+        entry_number
     from {{ ref('int_stage_events_unioned') }}
 ),
 
@@ -47,22 +47,15 @@ first_weekly as (
     group by stage, cast({{ dbt.date_trunc('week', 'reached_at') }} as date)
 ),
 
-numbered as (
-    select
-        stage,
-        cast({{ dbt.date_trunc('week', 'entered_at') }} as date) as week_start,
-        row_number() over (partition by person_id, stage order by entered_at) as entry_number
-    from events
-),
-
+-- an entry after the person's first into the stage (entry_number, numbered per person upstream)
 re_entries_weekly as (
     select
         stage,
-        week_start,
+        cast({{ dbt.date_trunc('week', 'entered_at') }} as date) as week_start,
         count(*) as re_entries
-    from numbered
+    from events
     where entry_number > 1
-    group by stage, week_start
+    group by stage, cast({{ dbt.date_trunc('week', 'entered_at') }} as date)
 ),
 
 final as (

@@ -7,8 +7,11 @@
     already passed since their last backward move, adds nothing (whichever comes first counts). A
     person is known from their record or their earliest evidence. Ties at the same moment keep the
     funnel's order (event_rank), then the source row id. -#}
+{#- a column added here is added to a table built before it (append_new_columns); the changed code
+    changes the build fingerprint, so that build recomputes every row, the new column too -#}
 {{ config(materialized='incremental', incremental_strategy='append',
-    indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+    on_schema_change='append_new_columns', indexes=[{'columns': ['person_id']}],
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
 
@@ -303,6 +306,11 @@ final as (
         row_number() over (
             partition by person_id order by entered_at, event_rank, event_id
         ) as event_number,
+        -- which entry into this stage (1: the first), in event_number's order; numbered within
+        -- the person, so rebuilding some people leaves the others' numbers right
+        row_number() over (
+            partition by person_id, stage order by entered_at, event_rank, event_id
+        ) as entry_number,
         stage,
         stage_order,
         entered_at,

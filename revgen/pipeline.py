@@ -65,9 +65,9 @@ def load_files(
 def build_models(url: str, as_of: str, selector: str | None = None) -> dict[str, str]:
     """dbt build of the project (or of a selector of dbt_project/selectors.yml, e.g. the hourly
     watch's `ownership`), as of the run's data interval end; fails when any node fails."""
-    from revgen.dbt import run_dbt
+    from revgen.dbt import SCHEDULED, run_dbt
 
-    run_dbt(url, ["build", *(["--selector", selector] if selector else [])], as_of=as_of)
+    run_dbt(url, [*SCHEDULED, *(["--selector", selector] if selector else [])], as_of=as_of)
     return {"as_of": as_of, "selector": selector or "all"}
 
 
@@ -75,9 +75,9 @@ def build_nightly(url: str, as_of: str, run_id: str) -> dict:
     """The nightly's one `dbt build` (dbt's start-up paid once), each node's result kept for the
     layer tasks (`judge_layer`), which pass or fail each layer. Fails itself only when dbt could
     not build at all (no node ran: a compile error, an unreachable warehouse)."""
-    from revgen.dbt import SUCCEEDED, last_results, record_results, run_dbt
+    from revgen.dbt import SCHEDULED, SUCCEEDED, last_results, record_results, run_dbt
 
-    code = run_dbt(url, ["build"], as_of=as_of, check=False)
+    code = run_dbt(url, list(SCHEDULED), as_of=as_of, check=False)
     results = last_results()
     record_results(url, run_id, results)
     failed = [node for node in results if node.status not in SUCCEEDED]

@@ -15,3 +15,31 @@
         else 'measured'
     end
 {%- endmacro %}
+
+{#- The visitors whose anonymous touches may have changed since `since` (int_campaign_reach): the
+    visitor of a touchpoint loaded since, the visitor a touchpoint had before it changed or was
+    deleted (int_touchpoints_replaced), and the visitors of the touchpoints of a contact that
+    changed hands (a touch becomes anonymous, or known). -#}
+{% macro reach_rebuilt_visitors(since) -%}
+    select visitor_id from {{ ref('stg_marketing__touchpoints') }}
+    where _loaded_at >= {{ since }} and visitor_id is not null
+    union
+    select visitor_id from {{ ref('int_touchpoints_replaced') }}
+    where replaced_at >= {{ since }} and visitor_id is not null
+    union
+    select visitor_id from {{ ref('int_touchpoints_resolved') }}
+    where contact_id in ({{ rehomed_records('contact', since) }}) and visitor_id is not null
+{%- endmacro %}
+
+{#- Pre-hook of int_campaign_reach: the anonymous rows it rebuilds (delete_rebuilt_people takes
+    the people's; all rows when it recomputes everything). -#}
+{% macro delete_rebuilt_visitors() -%}
+    {%- set since = incremental_since() -%}
+    {%- if since is not none -%}
+        delete from {{ this }}
+        where person_id is null
+            and (visitor_id is null or visitor_id = any(array({{ reach_rebuilt_visitors(since) }})))
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

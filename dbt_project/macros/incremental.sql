@@ -73,13 +73,17 @@
 {%- endmacro %}
 
 {#- Config of the models kept per person: a build deletes the rows of the people it rebuilds (all
-    rows when it recomputes everything) and inserts theirs, in one transaction. -#}
-{% macro delete_rebuilt_people(column='person_id') -%}
+    rows when it recomputes everything) and inserts theirs, in one transaction. With `nobody`, the
+    rows of no person (a null `column`) are rebuilt every time too. `column` must be indexed (each
+    such model declares the index): the delete looks the people up by it. -#}
+{% macro delete_rebuilt_people(column='person_id', nobody=false) -%}
     {%- if is_incremental() -%}
         {%- set since = incremental_since() -%}
         delete from {{ this }}
         {%- if since is not none %}
-        where {{ column }} in (select person_id from {{ ref('int_changed_people') }})
+        -- = any(array): an index scan for the few people rebuilt, never a scan of every row
+        where {{ column }} = any(array(select person_id from {{ ref('int_changed_people') }}))
+        {%- if nobody %} or {{ column }} is null{% endif %}
         {%- endif %}
     {%- else -%}
         select 1
@@ -103,11 +107,26 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The row filter of a model kept per person. -#}
-{% macro only_rebuilt_people(column='person_id') -%}
+{#- Pre-hook of int_touchpoints_replaced: forget what no recorded build can need any more. -#}
+{% macro forget_replaced_touchpoints() -%}
+    {%- if is_incremental() -%}
+        {%- set since = changed_people_since() -%}
+        delete from {{ this }}
+        {%- if since is not none %}
+        where replaced_at < {{ since }}
+        {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The row filter of a model kept per person (`nobody`: and the rows of no person). -#}
+{% macro only_rebuilt_people(column='person_id', nobody=false) -%}
     {%- set since = incremental_since() -%}
     {%- if since is not none -%}
+        {%- if nobody %}({% endif -%}
         {{ column }} in (select person_id from {{ ref('int_changed_people') }})
+        {%- if nobody %} or {{ column }} is null){% endif %}
     {%- else -%}
         true
     {%- endif -%}

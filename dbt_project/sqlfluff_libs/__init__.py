@@ -68,6 +68,13 @@ class _Exceptions:
         raise ValueError(message)
 
 
+class _Adapter:
+    @staticmethod
+    def get_relation(database: str, schema: str, identifier: str) -> str:
+        """A relation looked up is there, as after a first build."""
+        return f"{schema}.{identifier}"
+
+
 class _Model:
     resource_type = "model"
 
@@ -89,6 +96,7 @@ def local_md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
+adapter = _Adapter()
 execute = True
 flags = SimpleNamespace(FULL_REFRESH=False)
 graph = SimpleNamespace(nodes={})

@@ -1,7 +1,8 @@
 """Incremental dbt builds give the same tables as a full refresh - every mart and every
 intermediate table - after a day of changes that touch identity (a merge, a deletion, a lead
-matched to someone else), late rows and new people, and after a day where only an owner changed
-(a user deactivated: the people they own change though none of their records did)."""
+matched to someone else, a touchpoint given to another contact or visitor), late rows and new
+people; after a day where only an owner changed (a user deactivated: the people they own change
+though none of their records did); and after full exports that no longer hold some records."""
 
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ AS_OF = "2026-04-01T00:00:00Z"
 CALLED_AT = "2026-03-31T11:00:00Z"
 # intermediate tables a full refresh cannot reproduce: histories stamped with their build's time,
 # and the people an incremental build picked (none in a full refresh)
-NOT_COMPARED = ("int_person_members", "int_owner_versions", "int_changed_people")
+NOT_COMPARED = (
+    "int_person_members",
+    "int_owner_versions",
+    "int_changed_people",
+    "int_touchpoints_replaced",
+)
 
 
 def _day_two(company: Path, out: Path) -> dict:
@@ -62,6 +68,20 @@ def _day_two(company: Path, out: Path) -> dict:
             ]
         )
     ]
+    # a person's first touch handed to another contact, and an anonymous touch to another visitor:
+    # whom each left is rebuilt too
+    with_touches = {t["contact_id"] for t in touchpoints}
+    handed = next(c for c in roots[9:] if c["contact_id"] in with_touches)
+    receiver = next(c for c in roots[9:] if c is not handed)
+    first_touch = min(
+        (t for t in touchpoints if t["contact_id"] == handed["contact_id"]),
+        key=lambda t: t["touched_at"],
+    )
+    anonymous = next(t for t in touchpoints if not t["contact_id"] and t["visitor_id"])
+    new_touches += [
+        {**first_touch, "contact_id": receiver["contact_id"]},
+        {**anonymous, "visitor_id": "V9999999"},
+    ]
     rematched = next(lead for lead in leads if lead["contact_id"] and lead["status"] == "working")
     rematched = {**rematched, "contact_id": roots[7]["contact_id"], "updated_at": AS_OF}
     recycled = next(lead for lead in leads if lead["status"] == "working" and lead is not rematched)
@@ -76,7 +96,7 @@ def _day_two(company: Path, out: Path) -> dict:
     # a call on a worked lead, its person's only one, of a person nothing else changed for: only
     # the owner's last touch changes
     per_contact = Counter(lead["contact_id"] for lead in leads)
-    busy = {c["contact_id"] for c in [merged, survivor, deleted, *roots[:8]]} | {
+    busy = {c["contact_id"] for c in [merged, survivor, deleted, handed, receiver, *roots[:8]]} | {
         lead["contact_id"]
         for lead in leads
         if lead["lead_id"] in (rematched["lead_id"], recycled["lead_id"])
@@ -174,6 +194,8 @@ def test_an_incremental_build_equals_a_full_refresh(
     )[0][0]
     assert rebuilt == 1  # the newcomer is in
     assert 0 < written["fct_stage_transitions"] < transitions / 10
+    reach = rows(url, "select count(*) from intermediate.int_campaign_reach")[0][0]
+    assert 0 < written["int_campaign_reach"] < reach / 10
     # and the day's changes reached the marts
     assert incremental != before
     assert (

@@ -192,6 +192,22 @@ def test_a_new_as_of_reaches_the_models_without_dbt_parsing_the_project_again(bu
         run_dbt(url, ["run", "--select", "kpi_stage_volume"], as_of=truth["generator"]["as_of"])
 
 
+def test_every_unit_test_runs_here_and_holds(built):
+    """The models' unit tests (fixed rows in, expected rows out) run where code changes; the
+    scheduled builds leave them out (revgen.dbt.SCHEDULED)."""
+    import json
+
+    from revgen.config import paths
+
+    url, truth = built
+    run_dbt(url, ["test", "--select", "test_type:unit"], as_of=truth["generator"]["as_of"])
+    target = paths().dbt_target
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    unit_tests = json.loads((target / "manifest.json").read_text())["unit_tests"]
+    assert len(unit_tests) >= 8
+    assert {r["unique_id"]: r["status"] for r in results} == dict.fromkeys(unit_tests, "pass")
+
+
 def test_one_nightly_build_is_judged_layer_by_layer_and_a_failure_names_its_layer(
     built, monkeypatch
 ):
@@ -228,6 +244,8 @@ def test_one_nightly_build_is_judged_layer_by_layer_and_a_failure_names_its_laye
     )
     by_layer = {layer: set(ids) for layer, ids in recorded}
     assert set(by_layer) == set(LAYERS)
+    # unit tests check code on fixed rows: `make test` runs them, a night does not
+    assert not [uid for ids in by_layer.values() for uid in ids if uid.startswith("unit_test.")]
     for layer, ids in models.items():
         assert ids <= by_layer[layer], layer
     unique = "test.revgen.unique_int_contacts_qualified_contact_id."  # then dbt's hash

@@ -16,8 +16,7 @@ spend as (
     group by campaign_id
 ),
 
--- not materialized: the won deals' paths read only their people's touches (by index), and the
--- reach below aggregates in one pass; a materialized copy would hold every touchpoint
+-- not materialized: the won deals' paths read only their people's touches (by index)
 touchpoints as not materialized (
     select touchpoint_id, person_id as contact_id, visitor_id, campaign_id, touch_type, touched_at
     from {{ ref('int_touchpoints_resolved') }}
@@ -111,26 +110,15 @@ credit_by_campaign as (
     group by campaign_id
 ),
 
--- awareness (anonymous visitors and known people reached) and preference (engaged people), each
--- counted per campaign and person (or visitor) first: hashed groups, not a sort of every touch
--- for each distinct count
+-- awareness (anonymous visitors and known people reached) and preference (engaged people), kept
+-- per campaign and person or visitor by int_campaign_reach
 people_reached as (
     select
         campaign_id,
         count(*) as people_reached,
         cast(sum(is_engaged) as {{ dbt.type_bigint() }}) as people_engaged
-    from (
-        select
-            campaign_id,
-            contact_id,
-            max(case
-                when touch_type in {{ sql_list(policy()['interest']['touch_types']) }} then 1
-                else 0
-            end) as is_engaged
-        from touchpoints
-        where contact_id is not null
-        group by campaign_id, contact_id
-    ) as per_person
+    from {{ ref('int_campaign_reach') }}
+    where person_id is not null
     group by campaign_id
 ),
 
@@ -139,12 +127,8 @@ visitors_reached as (
         campaign_id,
         count(visitor_id) as anonymous_visitors,
         cast(sum(touches) as {{ dbt.type_bigint() }}) as anonymous_touches
-    from (
-        select campaign_id, visitor_id, count(*) as touches
-        from touchpoints
-        where contact_id is null
-        group by campaign_id, visitor_id
-    ) as per_visitor
+    from {{ ref('int_campaign_reach') }}
+    where person_id is null
     group by campaign_id
 ),
 

@@ -12,6 +12,7 @@
 -- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}, {{ ref('stg_marketing__lifecycle_changes') }}
 -- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('int_opportunities_resolved') }}, {{ ref('stg_crm__opportunity_history') }}
 -- depends_on: {{ ref('int_activities_resolved') }}, {{ ref('int_owner_versions') }}, {{ ref('int_people') }}, {{ ref('stg_crm__accounts') }}, {{ ref('stg_crm__contacts') }}
+-- depends_on: {{ ref('int_touchpoints_replaced') }}
 
 {% if since is not none %}
 with members as (
@@ -30,7 +31,7 @@ changed_contacts as (
     union
     select contact_id from {{ ref('stg_marketing__touchpoints') }}
     where _loaded_at >= {{ since }} and contact_id is not null
-    {%- for table in ('touchpoints', 'lead_scores', 'lifecycle_changes') %}
+    {%- for table in ('lead_scores', 'lifecycle_changes') %}
     union
     select contact_id from ({{ removed_rows('marketing', table, since) }}) as removed
     {%- endfor %}
@@ -121,6 +122,9 @@ people as (
     select person_id from members
     union
     select previous_person_id from members
+    union
+    -- whom a touchpoint belonged to before it changed or was deleted
+    select person_id from {{ ref('int_touchpoints_replaced') }} where replaced_at >= {{ since }}
     union
     select resolved.person_id
     from {{ ref('int_contacts_resolved') }} as resolved

@@ -3,12 +3,13 @@
     that changed hands, are (re)written; those a full export no longer holds are deleted. -#}
 {{ config(materialized='incremental', unique_key='touchpoint_id',
     incremental_strategy='delete+insert',
-    indexes=[{'columns': ['touchpoint_id'], 'unique': True}, {'columns': ['person_id']},
-        {'columns': ['contact_id']}],
+    indexes=[{'columns': ['touchpoint_id'], 'unique': True},
+        {'columns': ['person_id', 'visitor_id']}, {'columns': ['contact_id']}],
     pre_hook="{{ delete_removed_records('touchpoint_id', 'marketing', 'touchpoints') }}",
     post_hook="{{ record_build() }}") }}
 {%- set since = incremental_since() %}
 -- depends_on: {{ ref('int_person_members') }}
+-- what this build replaces is read first: {{ ref('int_touchpoints_replaced') }}
 
 with touchpoints as (
     select * from {{ ref('stg_marketing__touchpoints') }}

@@ -33,16 +33,6 @@ spend as (
     from {{ ref('stg_marketing__campaign_spend') }}
 ),
 
-journeys as (
-    select
-        person_id,
-        from_stage,
-        to_stage,
-        first_entered_at,
-        reached_next_at
-    from {{ ref('int_stage_journeys') }}
-),
-
 judged as (
     select
         opportunity_id,
@@ -71,7 +61,8 @@ windows as (
 
 -- people reach a stage as conversion counts them (a skipped stage is passed through)
 first_entries as (
-    {{- stage_first_reaches('journeys') | indent(4) }}
+    select person_id, stage, reached_at
+    from {{ ref('int_stage_first_reaches') }}
 ),
 
 stage_figures as (

@@ -9,16 +9,6 @@ with events as (
     from {{ ref('int_stage_events_unioned') }}
 ),
 
-journeys as (
-    select
-        person_id,
-        from_stage,
-        to_stage,
-        first_entered_at,
-        reached_next_at
-    from {{ ref('int_stage_journeys') }}
-),
-
 funnel_days as (
     select day
     from {{ ref('kpi_funnel_by_day') }}
@@ -35,7 +25,8 @@ weeks as (
 
 -- first reaches as conversion counts them (a skipped stage is passed through)
 first_reaches as (
-    {{- stage_first_reaches('journeys') | indent(4) }}
+    select person_id, stage, reached_at
+    from {{ ref('int_stage_first_reaches') }}
 ),
 
 first_weekly as (

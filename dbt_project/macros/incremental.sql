@@ -107,8 +107,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of int_touchpoints_replaced: forget what no recorded build can need any more. -#}
-{% macro forget_replaced_touchpoints() -%}
+{#- Pre-hook of the models of replaced records (int_touchpoints_replaced, int_activities_replaced):
+    forget what no recorded build can need any more. -#}
+{% macro forget_replaced() -%}
     {%- if is_incremental() -%}
         {%- set since = changed_people_since() -%}
         delete from {{ this }}

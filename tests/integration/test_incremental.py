@@ -1,6 +1,6 @@
 """Incremental dbt builds give the same tables as a full refresh - every mart and every
 intermediate table - after a day of changes that touch identity (a merge, a deletion, a lead
-matched to someone else, a touchpoint given to another contact or visitor), late rows and new
+matched to someone else, a touchpoint or an activity given to someone else), late rows and new
 people; after a day where only an owner changed (a user deactivated: the people they own change
 though none of their records did); and after full exports that no longer hold some records."""
 
@@ -27,6 +27,7 @@ NOT_COMPARED = (
     "int_owner_versions",
     "int_changed_people",
     "int_touchpoints_replaced",
+    "int_activities_replaced",
 )
 
 
@@ -122,7 +123,18 @@ def _day_two(company: Path, out: Path) -> dict:
     write_csv(out / "marketing" / "touchpoints-day2.csv", new_touches)
     write_csv(out / "crm" / "leads-day2.csv", [rematched])
     write_csv(out / "crm" / "lead_history-day2.csv", [history])
-    write_csv(out / "crm" / "activities-day2.csv", [call])
+    # a sales activity moved to another lead: the person it worked on before is rebuilt too
+    lead_contact = {lead["lead_id"]: lead["contact_id"] for lead in leads}
+    moved = next(
+        a
+        for a in activities
+        if a["lead_id"]
+        and not a["opportunity_id"]
+        and a["lead_id"] != touched["lead_id"]
+        and lead_contact.get(a["lead_id"]) not in busy
+    )
+    moved = {**moved, "lead_id": recycled["lead_id"]}
+    write_csv(out / "crm" / "activities-day2.csv", [call, moved])
     return {"touchpoints": len(new_touches), "contacts": 3, "called_lead": touched["lead_id"]}
 
 

@@ -12,7 +12,7 @@
 -- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_marketing__lead_scores') }}, {{ ref('stg_marketing__touchpoints') }}, {{ ref('stg_marketing__lifecycle_changes') }}
 -- depends_on: {{ ref('stg_crm__leads') }}, {{ ref('stg_crm__lead_history') }}, {{ ref('int_opportunities_resolved') }}, {{ ref('stg_crm__opportunity_history') }}
 -- depends_on: {{ ref('int_activities_resolved') }}, {{ ref('int_owner_versions') }}, {{ ref('int_people') }}, {{ ref('stg_crm__accounts') }}, {{ ref('stg_crm__contacts') }}
--- depends_on: {{ ref('int_touchpoints_replaced') }}
+-- depends_on: {{ ref('int_touchpoints_replaced') }}, {{ ref('int_activities_replaced') }}
 
 {% if since is not none %}
 with members as (
@@ -123,8 +123,10 @@ people as (
     union
     select previous_person_id from members
     union
-    -- whom a touchpoint belonged to before it changed or was deleted
+    -- whom a touchpoint or an activity belonged to before it changed or was deleted
     select person_id from {{ ref('int_touchpoints_replaced') }} where replaced_at >= {{ since }}
+    union
+    select person_id from {{ ref('int_activities_replaced') }} where replaced_at >= {{ since }}
     union
     select resolved.person_id
     from {{ ref('int_contacts_resolved') }} as resolved

@@ -9,6 +9,7 @@
     post_hook="{{ record_build() }}") }}
 {%- set since = incremental_since() %}
 -- depends_on: {{ ref('int_person_members') }}
+-- what this build replaces is read first: {{ ref('int_activities_replaced') }}
 
 with activities as (
     select * from {{ ref('stg_crm__activities') }}

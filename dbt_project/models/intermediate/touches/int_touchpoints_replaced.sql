@@ -8,7 +8,7 @@
 {%- set resolved = adapter.get_relation(this.database, this.schema, 'int_touchpoints_resolved')
     if execute else none %}
 {{ config(materialized='incremental', incremental_strategy='append',
-    pre_hook="{{ forget_replaced_touchpoints() }}") }}
+    pre_hook="{{ forget_replaced() }}") }}
 -- depends_on: {{ ref('stg_marketing__touchpoints') }}
 
 {% if since is not none and resolved is not none %}

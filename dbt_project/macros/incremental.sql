@@ -121,6 +121,32 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The rows of `resolved` an incremental build rewrites or deletes, as they were before it:
+    `key` and `columns` of each, stamped with the build (replaced_at). The caller block, given the
+    window's start, is the condition naming the rewritten rows. Empty on a first or full build, with
+    the same columns (text). `resolved` is looked up, not ref'd: it `-- depends_on` the model, so it
+    is read here before its rewrite. -#}
+{% macro replaced_records(resolved, key, columns) -%}
+    {%- set since = changed_people_since() -%}
+    {%- set before = adapter.get_relation(this.database, this.schema, resolved) if execute else none -%}
+    {%- if since is not none and before is not none %}
+select
+    {%- for column in [key] + columns %}
+    before.{{ column }},
+    {%- endfor %}
+    now() as replaced_at
+from {{ before }} as before
+where {{ caller(since) }}
+    {%- else %}
+select
+    {%- for column in [key] + columns %}
+    cast(null as {{ dbt.type_string() }}) as {{ column }},
+    {%- endfor %}
+    cast(null as timestamp with time zone) as replaced_at
+where false
+    {%- endif %}
+{%- endmacro %}
+
 {#- The row filter of a model kept per person (`nobody`: and the rows of no person). -#}
 {% macro only_rebuilt_people(column='person_id', nobody=false) -%}
     {%- set since = incremental_since() -%}

@@ -3,33 +3,19 @@
     int_changed_people rebuilds from here the person an activity left (handed to another lead, or
     its deal's lead changed); the one it joins is named by the activity. Kept back to the window's
     start, as int_touchpoints_replaced; empty after a full refresh. -#}
-{%- set since = changed_people_since() %}
-{%- set resolved = adapter.get_relation(this.database, this.schema, 'int_activities_resolved')
-    if execute else none %}
 {{ config(materialized='incremental', incremental_strategy='append',
     pre_hook="{{ forget_replaced() }}") }}
 -- depends_on: {{ ref('stg_crm__activities') }}, {{ ref('int_opportunities_resolved') }}
 
-{% if since is not none and resolved is not none %}
-select
-    before.activity_id,
-    before.person_id,
-    now() as replaced_at
-from {{ resolved }} as before
-where before.activity_id in (
-    select activity_id from {{ ref('stg_crm__activities') }}
-    where _loaded_at >= {{ since }}
-    union
-    select activity_id from ({{ removed_rows('crm', 'activities', since) }}) as removed
-)
-or before.opportunity_id in (
-    select opportunity_id from {{ ref('int_opportunities_resolved') }}
-    where _loaded_at >= {{ since }}
-)
-{% else %}
-select
-    cast(null as {{ dbt.type_string() }}) as activity_id,
-    cast(null as {{ dbt.type_string() }}) as person_id,
-    cast(null as timestamp with time zone) as replaced_at
-where false
-{% endif %}
+{% call(since) replaced_records('int_activities_resolved', 'activity_id', ['person_id']) %}
+    before.activity_id in (
+        select activity_id from {{ ref('stg_crm__activities') }}
+        where _loaded_at >= {{ since }}
+        union
+        select activity_id from ({{ removed_rows('crm', 'activities', since) }}) as removed
+    )
+    or before.opportunity_id in (
+        select opportunity_id from {{ ref('int_opportunities_resolved') }}
+        where _loaded_at >= {{ since }}
+    )
+{% endcall %}

@@ -4,31 +4,15 @@
     person or visitor a touchpoint left from here; the one it joins is named by the touchpoint.
     Rows are kept back to the window's start (macros/incremental.sql), as long as a recorded build
     may still need them; empty after a full refresh. -#}
-{%- set since = changed_people_since() %}
-{%- set resolved = adapter.get_relation(this.database, this.schema, 'int_touchpoints_resolved')
-    if execute else none %}
 {{ config(materialized='incremental', incremental_strategy='append',
     pre_hook="{{ forget_replaced() }}") }}
 -- depends_on: {{ ref('stg_marketing__touchpoints') }}
 
-{% if since is not none and resolved is not none %}
-select
-    before.touchpoint_id,
-    before.person_id,
-    before.visitor_id,
-    now() as replaced_at
-from {{ resolved }} as before
-where before.touchpoint_id in (
-    select touchpoint_id from {{ ref('stg_marketing__touchpoints') }}
-    where _loaded_at >= {{ since }}
-    union
-    select touchpoint_id from ({{ removed_rows('marketing', 'touchpoints', since) }}) as removed
-)
-{% else %}
-select
-    cast(null as {{ dbt.type_string() }}) as touchpoint_id,
-    cast(null as {{ dbt.type_string() }}) as person_id,
-    cast(null as {{ dbt.type_string() }}) as visitor_id,
-    cast(null as timestamp with time zone) as replaced_at
-where false
-{% endif %}
+{% call(since) replaced_records('int_touchpoints_resolved', 'touchpoint_id', ['person_id', 'visitor_id']) %}
+    before.touchpoint_id in (
+        select touchpoint_id from {{ ref('stg_marketing__touchpoints') }}
+        where _loaded_at >= {{ since }}
+        union
+        select touchpoint_id from ({{ removed_rows('marketing', 'touchpoints', since) }}) as removed
+    )
+{% endcall %}

@@ -30,7 +30,7 @@ demo: $(INSTALLED)  ## generate a demo company, run the nightly DAG on it, print
 	@$(BIN)/revgen demo
 
 test: $(INSTALLED) browser redis lint  ## lint, then the whole test suite (unit, DAG integrity, integration, end-to-end)
-	@$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest --durations=10
 
 browser:  ## a headless Chromium for the rendering tests (installs Debian's chromium if missing)
 	@scripts/ensure-browser.sh

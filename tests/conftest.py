@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 KINDS = ("unit", "dags", "integration", "e2e")
+# `make test` runs the files on parallel workers (pytest-xdist, a file to a worker, in this order):
+# the longest file starts first, so it ends with the rest instead of after them
+LONGEST_FIRST = ("tests/e2e/test_backfill.py",)
 
 os.environ.pop("DATABASE_URL", None)
 
@@ -19,6 +22,7 @@ def pytest_collection_modifyitems(items):
         for kind in KINDS:
             if f"{os.sep}tests{os.sep}{kind}{os.sep}" in str(item.path):
                 item.add_marker(getattr(pytest.mark, kind))
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST_FIRST)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,4 @@
-{#- Incremental builds of the large models. Each incremental model records, in the same
+{#- Incremental builds of the large models (and the snapshots' feeds). Each records, in the same
     transaction as its rows, when its build started and a fingerprint of the policy, of the key
     that hashes emails and of every model's code (revgen_meta.model_builds). The next build
     rebuilds what was loaded since then, minus a lookback (var lookback_hours) for loads still in
@@ -19,6 +19,10 @@
     {%- endif -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') if node.resource_type == 'model' -%}
         {%- do parts.append(node.raw_code) -%}
+    {%- endfor -%}
+    {#- what a snapshot compares: new columns to check are checked on every row -#}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id') if node.resource_type == 'snapshot' -%}
+        {%- do parts.append(tojson([node.unique_id, node.config.unique_key, node.config.check_cols])) -%}
     {%- endfor -%}
     {{ return(local_md5(parts | join('\n'))) }}
 {%- endmacro %}
@@ -145,6 +149,25 @@ select
     cast(null as timestamp with time zone) as replaced_at
 where false
     {%- endif %}
+{%- endmacro %}
+
+{#- The row filter of a snapshot's feed (an ephemeral staging model): the rows loaded since the
+    snapshot's last recorded run with this fingerprint, minus the lookback; every row on its first
+    run, after a new policy, key or model code, and on a full refresh. A `check` snapshot leaves
+    the rows it is not given as they are (hard_deletes 'ignore'), and a row whose checked columns
+    changed was loaded again, so the history recorded is the one a feed of every row records.
+    The snapshot's post-hook records its run (record_build). -#}
+{% macro loaded_since_snapshot(name) -%}
+    {%- set since = none -%}
+    {%- if execute and not flags.FULL_REFRESH -%}
+        {%- set node = graph.nodes.get('snapshot.' ~ project_name ~ '.' ~ name) -%}
+        {%- set snapshot = adapter.get_relation(node.database, node.schema, node.alias)
+            if node is not none else none -%}
+        {%- if snapshot is not none -%}
+            {%- set since = recorded_build_start(snapshot) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if since is none -%}true{%- else -%}_loaded_at >= {{ since }}{%- endif -%}
 {%- endmacro %}
 
 {#- The row filter of a model kept per person (`nobody`: and the rows of no person). -#}

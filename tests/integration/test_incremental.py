@@ -84,7 +84,15 @@ def _day_two(company: Path, out: Path) -> dict:
         {**anonymous, "visitor_id": "V9999999"},
     ]
     rematched = next(lead for lead in leads if lead["contact_id"] and lead["status"] == "working")
-    rematched = {**rematched, "contact_id": roots[7]["contact_id"], "updated_at": AS_OF}
+    # matched to someone else and handed to another rep (a change the lead snapshot records)
+    owners = [lead["owner_id"] for lead in leads]
+    new_owner = next(o for o in owners if o not in ("", rematched["owner_id"]))
+    rematched = {
+        **rematched,
+        "contact_id": roots[7]["contact_id"],
+        "owner_id": new_owner,
+        "updated_at": AS_OF,
+    }
     recycled = next(lead for lead in leads if lead["status"] == "working" and lead is not rematched)
     history = {
         "history_id": "H9999999-01",
@@ -135,7 +143,12 @@ def _day_two(company: Path, out: Path) -> dict:
     )
     moved = {**moved, "lead_id": recycled["lead_id"]}
     write_csv(out / "crm" / "activities-day2.csv", [call, moved])
-    return {"touchpoints": len(new_touches), "contacts": 3, "called_lead": touched["lead_id"]}
+    return {
+        "touchpoints": len(new_touches),
+        "contacts": 3,
+        "called_lead": touched["lead_id"],
+        "rematched_lead": rematched["lead_id"],
+    }
 
 
 def _rows_written() -> dict[str, int]:
@@ -144,6 +157,26 @@ def _rows_written() -> dict[str, int]:
         r["unique_id"].split(".")[-1]: r["adapter_response"].get("rows_affected", -1)
         for r in results["results"]
         if r["unique_id"].startswith("model.")
+    }
+
+
+def _snapshots(url: str) -> dict[str, set[tuple]]:
+    """Each snapshot's history: every version of every record, and whether it is current."""
+    return {
+        name: set(rows(url, f"select {columns}, dbt_valid_to is null from snapshots.{name}"))
+        for name, columns in (
+            ("snap_crm__leads", "lead_id, status, owner_id"),
+            ("snap_marketing__contact_programs", "contact_id, nurture_program_id"),
+        )
+    }
+
+
+def _snapshot_code() -> dict[str, str]:
+    results = json.loads((paths().dbt_target / "run_results.json").read_text())
+    return {
+        r["unique_id"].split(".")[-1]: r["compiled_code"]
+        for r in results["results"]
+        if r["unique_id"].startswith("snapshot.")
     }
 
 
@@ -193,7 +226,9 @@ def test_an_incremental_build_equals_a_full_refresh(
     load_company(url, day_two)
     run_dbt(url, ["build"], as_of=AS_OF)
     written = _rows_written()
+    snapshot_code = _snapshot_code()
     incremental = _state(url)
+    history = _snapshots(url)
 
     # the incremental path was taken: only the changed touchpoints (and the touchpoints of the
     # merged and deleted contacts) were rewritten, not all of them
@@ -228,6 +263,14 @@ def test_an_incremental_build_equals_a_full_refresh(
 
     different = _differences(url, incremental)
     assert not different, f"incremental and full-refresh builds differ in {different}"
+
+    # the snapshots were given only the day's rows, and a full refresh, which gives them every
+    # row, finds nothing they missed: the rematched lead's new owner is recorded once
+    assert set(snapshot_code) == set(history)
+    assert all("_loaded_at >= cast(" in code for code in snapshot_code.values()), snapshot_code
+    owners = [v for v in history["snap_crm__leads"] if v[0] == changes["rematched_lead"]]
+    assert len(owners) == 2 and len({v[2] for v in owners}) == 2, owners
+    assert _snapshots(url) == history
 
 
 def test_records_a_full_export_no_longer_holds_leave_the_incremental_build_as_a_full_refresh(

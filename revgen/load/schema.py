@@ -149,12 +149,17 @@ def ensure_schema(conn: psycopg.Connection) -> None:
                     )
 
 
-RESET_SCHEMAS = ("raw_marketing", "raw_crm", "revgen_meta", "staging", "intermediate", "marts")
+def revgen_schemas() -> tuple[str, ...]:
+    """Every schema revgen writes: the raw ones (a schema per source), its bookkeeping, and dbt's
+    layers, snapshots included (each layer's schema is named after it in dbt_project.yml)."""
+    from revgen.dbt import LAYERS  # revgen.dbt imports this module
+
+    return (*dict.fromkeys(stream.schema for stream in STREAMS), "revgen_meta", *LAYERS)
 
 
 def drop_revgen_schemas(conn: psycopg.Connection) -> None:
     """Drop every schema revgen writes (raw, bookkeeping, dbt layers)."""
-    for schema in RESET_SCHEMAS:
+    for schema in revgen_schemas():
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
 
 

@@ -78,6 +78,8 @@ def test_bringing_a_company_clears_the_demo_and_keeps_nothing_of_it(maven):
     assert "removed the demo's landing files" in out
     assert sorted(p.name for p in (home / "landing").iterdir()) == [".revgen-company", "crm"]
     assert rows(url, "select count(*) from raw_marketing.contacts") == [(0,)]
+    # nor the history of its contacts' programs (the export has no marketing contacts)
+    assert rows(url, "select count(*) from snapshots.snap_marketing__contact_programs") == [(0,)]
     assert rows(url, "select count(*) from revgen_meta.demo_company") == [(0,)]
     # the exports are readable by their owner only (they hold people's data)
     assert all(p.stat().st_mode & 0o077 == 0 for p in (home / "landing" / "crm").iterdir())

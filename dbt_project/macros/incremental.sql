@@ -151,23 +151,26 @@ where false
     {%- endif %}
 {%- endmacro %}
 
-{#- The row filter of a snapshot's feed (an ephemeral staging model): the rows loaded since the
-    snapshot's last recorded run with this fingerprint, minus the lookback; every row on its first
-    run, after a new policy, key or model code, and on a full refresh. A `check` snapshot leaves
-    the rows it is not given as they are (hard_deletes 'ignore'), and a row whose checked columns
-    changed was loaded again, so the history recorded is the one a feed of every row records.
-    The snapshot's post-hook records its run (record_build). -#}
-{% macro loaded_since_snapshot(name) -%}
+{#- A snapshot's feed (an ephemeral staging model): the rows of `model` loaded since the snapshot's
+    last recorded run with this fingerprint, minus the lookback; every row on its first run, after
+    a new policy, key or model code, and on a full refresh. A `check` snapshot leaves the rows it
+    is not given as they are (hard_deletes 'ignore'), and a row whose checked columns changed was
+    loaded again, so the history recorded is the one a feed of every row records. Each snapshot
+    run is recorded (record_build, dbt_project.yml). -#}
+{% macro snapshot_feed(model, snapshot_name) -%}
     {%- set since = none -%}
     {%- if execute and not flags.FULL_REFRESH -%}
-        {%- set node = graph.nodes.get('snapshot.' ~ project_name ~ '.' ~ name) -%}
+        {%- set node = graph.nodes.get('snapshot.' ~ project_name ~ '.' ~ snapshot_name) -%}
         {%- set snapshot = adapter.get_relation(node.database, node.schema, node.alias)
             if node is not none else none -%}
         {%- if snapshot is not none -%}
             {%- set since = recorded_build_start(snapshot) -%}
         {%- endif -%}
-    {%- endif -%}
-    {%- if since is none -%}true{%- else -%}_loaded_at >= {{ since }}{%- endif -%}
+    {%- endif %}
+select * from {{ ref(model) }}
+{%- if since is not none %}
+where _loaded_at >= {{ since }}
+{%- endif %}
 {%- endmacro %}
 
 {#- The row filter of a model kept per person (`nobody`: and the rows of no person). -#}

@@ -2,13 +2,4 @@
     its first). Ephemeral: the snapshot reads it inline. -#}
 {{ config(materialized='ephemeral') }}
 
-with leads as (
-    select * from {{ ref('stg_crm__leads') }}
-),
-
-changed as (
-    select * from leads
-    where {{ loaded_since_snapshot('snap_crm__leads') }}
-)
-
-select * from changed
+{{ snapshot_feed('stg_crm__leads', 'snap_crm__leads') }}

@@ -151,12 +151,18 @@ def _day_two(company: Path, out: Path) -> dict:
     }
 
 
-def _rows_written() -> dict[str, int]:
-    results = json.loads((paths().dbt_target / "run_results.json").read_text())
+def _last_results(kind: str) -> dict[str, dict]:
+    """dbt's last results of one kind of node (model, snapshot), by name."""
+    results = json.loads((paths().dbt_target / "run_results.json").read_text())["results"]
     return {
-        r["unique_id"].split(".")[-1]: r["adapter_response"].get("rows_affected", -1)
-        for r in results["results"]
-        if r["unique_id"].startswith("model.")
+        r["unique_id"].split(".")[-1]: r for r in results if r["unique_id"].startswith(f"{kind}.")
+    }
+
+
+def _rows_written() -> dict[str, int]:
+    return {
+        name: r["adapter_response"].get("rows_affected", -1)
+        for name, r in _last_results("model").items()
     }
 
 
@@ -168,15 +174,6 @@ def _snapshots(url: str) -> dict[str, set[tuple]]:
             ("snap_crm__leads", "lead_id, status, owner_id"),
             ("snap_marketing__contact_programs", "contact_id, nurture_program_id"),
         )
-    }
-
-
-def _snapshot_code() -> dict[str, str]:
-    results = json.loads((paths().dbt_target / "run_results.json").read_text())
-    return {
-        r["unique_id"].split(".")[-1]: r["compiled_code"]
-        for r in results["results"]
-        if r["unique_id"].startswith("snapshot.")
     }
 
 
@@ -226,7 +223,7 @@ def test_an_incremental_build_equals_a_full_refresh(
     load_company(url, day_two)
     run_dbt(url, ["build"], as_of=AS_OF)
     written = _rows_written()
-    snapshot_code = _snapshot_code()
+    snapshot_code = {name: r["compiled_code"] for name, r in _last_results("snapshot").items()}
     incremental = _state(url)
     history = _snapshots(url)
 

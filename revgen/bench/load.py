@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import statistics
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from revgen.bench import peers
 from revgen.bench.next_day import write_full_export
 from revgen.contract import Stream, stream
 from revgen.db import connect
+from revgen.load.direct import bulk_load_sql, primary_key_name
 from revgen.load.run import load_source
 from revgen.load.schema import drop_revgen_schemas, ensure_schema
 
@@ -81,16 +83,20 @@ def _timed_loads(url: str, target: Stream, folder: Path, tomorrow: Path) -> tupl
 
 
 def _psql_runs(url: str, target: Stream, header: list[str], path: Path, tomorrow: Path) -> dict:
-    """`psql \\copy` into the raw table (emptied, its defaults stamping the rows), into a bare
-    table, and the bare table's merge of tomorrow's file: seconds of each."""
-    with connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("truncate {}").format(sql.Identifier(target.schema, target.name)))
-    stamp = (
-        "select set_config('revgen.batch_id', gen_random_uuid()::text, false), "
-        "set_config('revgen.source', 'files', false);\n"
-    )
+    """`psql \\copy` into the raw table (emptied; its rows stamped and its key built as revgen's
+    first load does it, `direct.bulk_load_sql`), into a bare table, and the bare table's merge of
+    tomorrow's file: seconds of each."""
     raw = sql.Identifier(target.schema, target.name)
-    seconds = {"psql raw": peers.run_psql(url, stamp + peers.copy_command(raw, header, path))}
+    with connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("truncate {}").format(raw))
+        with conn.cursor() as cursor:
+            pkey = primary_key_name(cursor, target)
+    before, after = (
+        statement.as_string()
+        for statement in bulk_load_sql(target, pkey, "files", str(uuid.uuid4()))
+    )
+    script = f"begin;\n{before};\n{peers.copy_command(raw, header, path)}{after};\ncommit;\n"
+    seconds = {"psql raw": peers.run_psql(url, script)}
     peers.reset_schema(url)
     bare = peers.bare_table(url, target)
     seconds["psql bare"] = peers.run_psql(url, peers.copy_command(bare, header, path))

@@ -62,7 +62,11 @@ def row_checks(stream: Stream) -> list[RowCheck]:
         if column.required:
             missing = sql.SQL("{} is null").format(ident)
             check("missing_required", missing, missing)
-        too_long = sql.SQL("length({}) > {}").format(ident, sql.Literal(MAX_VALUE_CHARS))
+        # the byte count first: it is read from the value's header, while counting characters
+        # walks the text (a value has at least as many bytes as characters)
+        too_long = sql.SQL("(octet_length({0}) > {1} and length({0}) > {1})").format(
+            ident, sql.Literal(MAX_VALUE_CHARS)
+        )
         # typed, only text can be that long: numbers, dates and times are bounded by their type
         check("value_too_long", too_long, too_long if column.type in ("text", "email") else None)
         if column.type == "email":

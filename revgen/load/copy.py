@@ -309,11 +309,17 @@ def _refresh_statistics(cursor: psycopg.Cursor, stream: Stream, written: int) ->
 
 
 def _record_run(
-    cursor: psycopg.Cursor, stream: Stream, result: LoadResult, sha256: str, started
+    cursor: psycopg.Cursor,
+    stream: Stream,
+    result: LoadResult,
+    sha256: str,
+    started,
+    analyzed: bool = False,
 ) -> None:
     """The batch's end: its line in revgen_meta.load_runs (what was read, loaded, rejected, and
-    when), and the table's statistics when it changed much."""
-    _refresh_statistics(cursor, stream, result.rows_inserted + result.rows_updated)
+    when), and the table's statistics when it changed much (unless the batch `analyzed` it)."""
+    if not analyzed:
+        _refresh_statistics(cursor, stream, result.rows_inserted + result.rows_updated)
     cursor.execute(
         """
         insert into revgen_meta.load_runs

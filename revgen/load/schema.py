@@ -74,9 +74,9 @@ def raw_table_ddl(stream: Stream, table: sql.Identifier | None = None) -> sql.Co
     columns += [
         # columns an export has beyond the contract, kept as a JSON object (schema drift)
         sql.SQL("_extra jsonb"),
-        # the defaults let a COPY straight into the table stamp its rows (see direct.copy_direct)
-        sql.SQL("_source text not null default current_setting('revgen.source')"),
-        sql.SQL("_batch_id uuid not null default current_setting('revgen.batch_id')::uuid"),
+        # a COPY straight into the table stamps these by defaults it sets (direct.bulk_load_sql)
+        sql.SQL("_source text not null"),
+        sql.SQL("_batch_id uuid not null"),
         sql.SQL("_loaded_at timestamptz not null default now()"),
         # set when a full export (mapping `full_export: true`) no longer holds the record
         sql.SQL("_deleted_at timestamptz"),

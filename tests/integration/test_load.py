@@ -386,3 +386,60 @@ def test_every_raw_table_has_its_loaded_at_index_and_an_older_warehouse_gets_it(
         assert indexed() == every - {("raw_marketing", "touchpoints")}
         ensure_schema(conn)
     assert indexed() == every
+
+
+def test_a_first_load_builds_its_key_after_the_copy_and_a_repeated_key_takes_the_checking_path(
+    empty_warehouse, tmp_path
+):
+    """The direct first load COPYs with the rows stamped by the batch's constants and the primary
+    key built after: the table ends as it began (its key, under its name; no batch left as a
+    default). A first file repeating a key fails that build and takes the checking path, which
+    rejects the repeat by line and loads the rest."""
+    from revgen.db import connect
+    from revgen.load.run import load_source
+    from revgen.load.schema import drop_revgen_schemas, ensure_schema
+
+    def shape():
+        key = rows(
+            empty_warehouse,
+            "select conname, pg_get_constraintdef(oid) from pg_constraint "
+            "where conrelid = 'raw_marketing.contacts'::regclass and contype = 'p'",
+        )
+        defaults = rows(
+            empty_warehouse,
+            "select column_name, column_default from information_schema.columns "
+            "where (table_schema, table_name) = ('raw_marketing', 'contacts') "
+            "and column_name in ('_source', '_batch_id') order by 1",
+        )
+        return key, defaults
+
+    with connect(empty_warehouse, autocommit=True) as conn:
+        ensure_schema(conn)
+    fresh = shape()
+    assert fresh == (
+        [("contacts_pkey", "PRIMARY KEY (contact_id)")],
+        [("_batch_id", None), ("_source", None)],
+    )
+    day = "2026-03-01T10:00:00Z"
+    contacts = [
+        [f"C{n}", f"c{n}@example.com", "analyst", "2026-01-01T00:00:00Z", day] for n in (1, 2, 3)
+    ]
+    _write_contacts(tmp_path / "d1", "contacts.csv", contacts)
+    (first,) = load_source(empty_warehouse, "marketing", tmp_path / "d1")
+    assert (first.method, first.rows_loaded) == ("direct", 3)
+    assert shape() == fresh
+    assert rows(
+        empty_warehouse, "select distinct _source, _batch_id::text from raw_marketing.contacts"
+    ) == [("files", first.batch_id)]
+
+    with connect(empty_warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        ensure_schema(conn)
+    repeated = [*contacts, ["C2", "c2@example.com", "director", "2026-01-01T00:00:00Z", day]]
+    _write_contacts(tmp_path / "d2", "contacts.csv", repeated)
+    (again,) = load_source(empty_warehouse, "marketing", tmp_path / "d2")
+    assert (again.method, again.rows_loaded, again.rows_rejected) == ("checked", 3, 1)
+    assert rows(empty_warehouse, "select line, field, reason from revgen_meta.rejects") == [
+        (5, "contact_id", "duplicate_key")
+    ]
+    assert shape() == fresh

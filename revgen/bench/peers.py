@@ -247,7 +247,9 @@ def pandas_to_sql(url: str, stream: Stream, header: list[str], path: Path, merge
 
 
 def quiet_dlt() -> None:
-    """dlt logs warnings of its schema inference on every run: only errors, in the bench."""
-    import dlt
+    """dlt logs warnings of its schema inference on every run: only errors, in the bench. Its
+    logger takes its level from the runtime configuration when a pipeline starts, which reads
+    the environment (a setting made through `dlt.config` afterwards came too late)."""
+    import os
 
-    dlt.config["runtime.log_level"] = "ERROR"
+    os.environ["RUNTIME__LOG_LEVEL"] = "ERROR"

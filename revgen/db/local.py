@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -89,6 +90,27 @@ host  all all ::1/128 scram-sha-256
 """
 
 
+SETTINGS_FILE = Path(__file__).with_name("warehouse.conf")
+SETTING = re.compile(r"^([a-z_]+) = ([A-Za-z0-9.]+)$")
+
+
+def server_settings() -> dict[str, str]:
+    """The server's settings from warehouse.conf (`name = value` lines; comments and blanks
+    skipped). A line of any other shape is an error: the values reach the server's command line."""
+    settings: dict[str, str] = {}
+    for number, line in enumerate(SETTINGS_FILE.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = SETTING.match(line)
+        if not match:
+            raise LocalServerError(
+                f"{SETTINGS_FILE}, line {number}: expected `name = value` (a value without quotes "
+                f"or spaces), found {line!r}"
+            )
+        settings[match.group(1)] = match.group(2)
+    return settings
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now (the local server, Airflow's parts, test servers)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -97,7 +119,11 @@ def free_port() -> int:
 
 
 def _port_is_free(port: int) -> bool:
+    """Whether the server may listen on `port` again. Probed as PostgreSQL binds (SO_REUSEADDR):
+    the connections a stopped server closed linger a minute in TIME_WAIT without holding the port,
+    and a restart that moved would break every saved URL (BI tools, Airflow's connection)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -297,7 +323,10 @@ class LocalPostgres:
                 "-t",
                 "60",
                 "-o",
-                f'-h 127.0.0.1 -p {port} -k ""',
+                " ".join(
+                    [f'-h 127.0.0.1 -p {port} -k ""']
+                    + [f"-c {name}={value}" for name, value in server_settings().items()]
+                ),
                 "-l",
                 str(self.log_file),
                 "start",

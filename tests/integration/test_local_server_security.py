@@ -72,3 +72,42 @@ def test_a_cluster_made_with_trust_access_is_secured_and_keeps_its_data(tmp_path
             conn.execute("drop schema marts cascade")  # revgen owns what it made before
     finally:
         server.down()
+
+
+def test_the_server_runs_with_the_warehouse_settings_of_its_one_file(warehouse):
+    """revgen/db/warehouse.conf reaches the server revgen starts (and docker-compose's, whose
+    command reads the same file: tests/unit/test_docker_compose.py)."""
+    from revgen.db.local import server_settings
+
+    settings = server_settings()
+    assert {"work_mem", "shared_buffers", "wal_level"} <= set(settings)
+    with psycopg.connect(warehouse, autocommit=True) as conn:
+        running = {
+            name: conn.execute("select current_setting(%s)", (name,)).fetchone()[0]
+            for name in settings
+        }
+    assert running == settings
+
+
+def test_a_restart_keeps_its_port_though_the_stopped_server_closed_connections(tmp_path):
+    """A session the server ended (here: a startup of an unknown protocol, refused) lingers a
+    minute in TIME_WAIT on the server's port; the next start still listens there (a moved port
+    breaks the URLs that BI tools and Airflow keep)."""
+    import socket
+    import struct
+
+    server = LocalPostgres(tmp_path / "pgdata")
+    url = server.up()
+    port = int(_port(url))
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(struct.pack("!ii", 8, 99 << 16))
+            while raw.recv(4096):  # the server's refusal, then its close: it closed first
+                pass
+        server.down()
+        with socket.socket() as probe, pytest.raises(OSError):  # the port is in TIME_WAIT
+            probe.bind(("127.0.0.1", port))
+        restarted = int(_port(server.up()))  # (the URL holds a password: compare ports)
+        assert restarted == port
+    finally:
+        server.down()

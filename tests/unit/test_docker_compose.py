@@ -81,3 +81,43 @@ def test_the_celery_profile_adds_redis_two_workers_and_flower_in_the_official_sh
     assert "AIRFLOW_CONN_REVGEN_WAREHOUSE" in worker["environment"]
     assert services["flower"]["command"] == ["celery", "flower"]
     assert "ports" not in services["redis"]  # the broker is reachable inside the network only
+
+
+def test_compose_postgres_runs_with_the_settings_of_warehouse_conf(compose, tmp_path):
+    """The compose command, run by bash with a stand-in for the image's entrypoint that prints its
+    arguments: the server gets every line of revgen/db/warehouse.conf as `-c name=value`."""
+    import os
+    import subprocess
+
+    from revgen.db.local import SETTINGS_FILE, server_settings
+
+    service = compose["services"]["postgres"]
+    mounted = {v.split(":")[1]: v.split(":")[0] for v in service["volumes"]}
+    assert (ROOT / mounted["/etc/postgresql/revgen.conf"]).resolve() == SETTINGS_FILE
+    entrypoint = tmp_path / "docker-entrypoint.sh"
+    entrypoint.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    entrypoint.chmod(0o755)
+    script = service["command"][2].replace("$$", "$")  # compose's escape of a literal $
+    script = script.replace("/etc/postgresql/revgen.conf", str(SETTINGS_FILE))
+    printed = subprocess.run(
+        [*service["command"][:2], script],
+        env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    expected = ["postgres"]
+    for name, value in server_settings().items():
+        expected += ["-c", f"{name}={value}"]
+    assert printed == expected and len(expected) > 8
+
+
+def test_a_malformed_line_of_warehouse_conf_is_an_error_naming_file_and_line(tmp_path, monkeypatch):
+    from revgen.db import local
+    from revgen.errors import LocalServerError
+
+    bad = tmp_path / "warehouse.conf"
+    bad.write_text("# tuned\nwork_mem = 64MB\nshared_buffers = '1GB'; select 1\n")
+    monkeypatch.setattr(local, "SETTINGS_FILE", bad)
+    with pytest.raises(LocalServerError, match=r"warehouse.conf, line 3: expected `name = value`"):
+        local.server_settings()

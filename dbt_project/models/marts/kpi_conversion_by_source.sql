@@ -28,7 +28,7 @@ by_person as (
         case when people.has_reached_opportunity then 1 else 0 end as is_opportunity,
         case when people.has_reached_customer then 1 else 0 end as is_customer,
         case when people.customer_at >= people.known_at
-            then cast({{ dbt.datediff('people.known_at', 'people.customer_at', 'second') }}
+            then cast({{ seconds_between('people.known_at', 'people.customer_at') }}
                 as {{ dbt.type_float() }}) / 86400
         end as days_to_customer
     from people

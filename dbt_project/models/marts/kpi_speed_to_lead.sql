@@ -45,7 +45,7 @@ first_touches as (
 responses as (
     select
         qualified.contact_id,
-        cast({{ dbt.datediff('qualified.mql_at', 'first_touches.first_touch_at', 'second') }}
+        cast({{ seconds_between('qualified.mql_at', 'first_touches.first_touch_at') }}
             as {{ dbt.type_float() }}) / 60 as minutes_to_first_touch
     from qualified
     left join first_touches on qualified.contact_id = first_touches.contact_id

@@ -9,7 +9,7 @@ with journeys as (
         to_stage,
         re_entries,
         case when reached_next_at is not null
-            then cast({{ dbt.datediff('first_entered_at', 'reached_next_at', 'second') }}
+            then cast({{ seconds_between('first_entered_at', 'reached_next_at') }}
                 as {{ dbt.type_float() }}) / 86400
         end as days_to_next
     from {{ ref('int_stage_journeys') }}

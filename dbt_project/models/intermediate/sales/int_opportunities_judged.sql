@@ -16,7 +16,7 @@ final as (
         case when stage in ('won', 'lost') then 1 else 0 end as is_closed,
         case when stage = 'won' then 1 else 0 end as is_won,
         case when stage = 'won'
-            then cast({{ dbt.datediff('created_at', 'closed_at', 'second') }}
+            then cast({{ seconds_between('created_at', 'closed_at') }}
                 as {{ dbt.type_float() }}) / 86400
         end as cycle_days
     from opportunities

@@ -190,3 +190,31 @@ where _loaded_at >= {{ since }}
     {%- if model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}
     -- depends_on: {{ ref('int_changed_people') }}
 {%- endmacro %}
+
+{#- Post-hook of every model (dbt_project.yml): dbt makes a model's configured indexes only when it
+    creates the table, so an incremental table built before an index joined its config would go
+    on without it (and a key guarded by a unique index, unchecked). On an incremental build, each
+    configured index missing from the table (by its columns and uniqueness) is made. -#}
+{% macro create_missing_indexes() -%}
+    {%- if execute and model.resource_type == 'model' and is_incremental() -%}
+    {%- for index in config.get('indexes') or [] %}
+    {%- set parsed = adapter.parse_index(index) %}
+do $revgen$ begin
+    if not exists (
+        select 1
+        from pg_index as i
+        where i.indrelid = '{{ this }}'::regclass
+            and i.indisunique = {{ 'true' if parsed.unique else 'false' }}
+            and array(
+                select a.attname::text
+                from unnest(i.indkey) with ordinality as k (attnum, position)
+                inner join pg_attribute as a on a.attrelid = i.indrelid and a.attnum = k.attnum
+                order by k.position
+            ) = array[{%- for column in parsed.columns %}'{{ column }}'{{ ', ' if not loop.last }}{% endfor -%}]::text[]
+    ) then
+        {{ get_create_index_sql(this, index) }};
+    end if;
+end $revgen$;
+    {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#- Principle 3, "the journey is not linear": one row per move of a person between stages. -#}
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+    indexes=[{'columns': ['person_id']}, {'columns': ['transition_id'], 'unique': True}],
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
 

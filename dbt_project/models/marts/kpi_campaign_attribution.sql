@@ -111,37 +111,29 @@ credit_by_campaign as (
 ),
 
 -- awareness (anonymous visitors and known people reached) and preference (engaged people), kept
--- per campaign and person or visitor by int_campaign_reach
-people_reached as (
+-- per campaign and person or visitor by int_campaign_reach (one pass over it: its largest input)
+reach_counts as (
     select
         campaign_id,
-        count(*) as people_reached,
-        cast(sum(is_engaged) as {{ dbt.type_bigint() }}) as people_engaged
+        count(person_id) as people_reached,
+        cast(sum(case when person_id is not null then is_engaged end) as {{ dbt.type_bigint() }})
+            as people_engaged,
+        count(case when person_id is null then visitor_id end) as anonymous_visitors,
+        cast(sum(case when person_id is null then touches end) as {{ dbt.type_bigint() }})
+            as anonymous_touches
     from {{ ref('int_campaign_reach') }}
-    where person_id is not null
-    group by campaign_id
-),
-
-visitors_reached as (
-    select
-        campaign_id,
-        count(visitor_id) as anonymous_visitors,
-        cast(sum(touches) as {{ dbt.type_bigint() }}) as anonymous_touches
-    from {{ ref('int_campaign_reach') }}
-    where person_id is null
     group by campaign_id
 ),
 
 reach as (
     select
         campaigns.campaign_id,
-        people_reached.people_reached,
-        visitors_reached.anonymous_visitors,
-        visitors_reached.anonymous_touches,
-        people_reached.people_engaged
+        reach_counts.people_reached,
+        reach_counts.anonymous_visitors,
+        reach_counts.anonymous_touches,
+        reach_counts.people_engaged
     from campaigns
-    left join people_reached on campaigns.campaign_id = people_reached.campaign_id
-    left join visitors_reached on campaigns.campaign_id = visitors_reached.campaign_id
+    left join reach_counts on campaigns.campaign_id = reach_counts.campaign_id
 ),
 
 final as (

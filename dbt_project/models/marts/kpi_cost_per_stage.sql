@@ -2,8 +2,10 @@
     (their first known touch) who ever reached each stage. -#}
 
 with events as (
-    select distinct person_id, stage
+    -- each person once per stage they entered: their first entry (no distinct over every entry)
+    select person_id, stage
     from {{ ref('int_stage_events_unioned') }}
+    where entry_number = 1
 ),
 
 sources as (

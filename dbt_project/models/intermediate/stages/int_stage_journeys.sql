@@ -2,8 +2,8 @@
     stage), the re-entries, and when they first reached the next stage if it came after - what
     conversion, velocity and cohorts aggregate. -#}
 {{ config(materialized='incremental', incremental_strategy='append',
-    indexes=[{'columns': ['person_id']}], pre_hook="{{ delete_rebuilt_people() }}",
-    post_hook="{{ record_build() }}") }}
+    indexes=[{'columns': ['person_id']}, {'columns': ['journey_id'], 'unique': True}],
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
 {{ changed_people_depends_on() }}
 
 with events as (

@@ -185,6 +185,12 @@ where _loaded_at >= {{ since }}
     {%- endif -%}
 {%- endmacro %}
 
+{#- A pre-hook's statement for an incremental build that rebuilds some people only (none when the
+    model recomputes everything): a plan setting that suits a few people and not a million. -#}
+{% macro when_rebuilding_some(statement) -%}
+    {%- if incremental_since() is not none -%}{{ statement }}{%- else -%}select 1{%- endif -%}
+{%- endmacro %}
+
 {#- The dependency on int_changed_people, for dbt's graph (refs inside hooks are not seen). -#}
 {% macro changed_people_depends_on() -%}
     {%- if model.resource_type == 'unit_test' -%}{{ return('') }}{%- endif -%}

@@ -200,7 +200,9 @@ where _loaded_at >= {{ since }}
 {#- Post-hook of every model (dbt_project.yml): dbt makes a model's configured indexes only when it
     creates the table, so an incremental table built before an index joined its config would go
     on without it (and a key guarded by a unique index, unchecked). On an incremental build, each
-    configured index missing from the table (by its columns and uniqueness) is made. -#}
+    configured index the table lacks is made: one counts when it is valid, of the same method
+    and uniqueness, on exactly those columns, with no expression, predicate or included column
+    (so the index made here always counts the next time, and none piles up). -#}
 {% macro create_missing_indexes() -%}
     {%- if execute and model.resource_type == 'model' and is_incremental() -%}
     {%- for index in config.get('indexes') or [] %}
@@ -209,14 +211,21 @@ do $revgen$ begin
     if not exists (
         select 1
         from pg_index as i
+        inner join pg_class as index_class on i.indexrelid = index_class.oid
+        inner join pg_am as method on index_class.relam = method.oid
         where i.indrelid = '{{ this }}'::regclass
+            and i.indisvalid
+            and i.indpred is null
+            and i.indexprs is null
+            and i.indnatts = i.indnkeyatts
             and i.indisunique = {{ 'true' if parsed.unique else 'false' }}
+            and method.amname = lower('{{ parsed.type or 'btree' }}')
             and array(
                 select a.attname::text
                 from unnest(i.indkey) with ordinality as k (attnum, position)
                 inner join pg_attribute as a on a.attrelid = i.indrelid and a.attnum = k.attnum
                 order by k.position
-            ) = array[{%- for column in parsed.columns %}'{{ column }}'{{ ', ' if not loop.last }}{% endfor -%}]::text[]
+            ) = array[{%- for column in parsed.columns %}lower('{{ column }}'){{ ', ' if not loop.last }}{% endfor -%}]::text[]
     ) then
         {{ get_create_index_sql(this, index) }};
     end if;

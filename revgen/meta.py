@@ -10,11 +10,20 @@ else. Loads, quality checks, alerts and dbt's incremental models write to it; BI
     model_builds            when each incremental dbt model last built, with which code and policy
     dbt_node_results        every node of every nightly dbt build: its layer, status and seconds
     demo_company            which demo company the warehouse holds (absent: not a demo)
+    refresh_statistics()    a table's planner statistics, refreshed once a tenth of it changed
 
 The PII key (pii_key) and the type checks used by loads are made by revgen.load.schema.
 """
 
-META_DDL = """
+# a table whose writes since its last ANALYZE (those of the current transaction included) reach
+# this share of its rows has its planner statistics refreshed (revgen_meta.refresh_statistics)
+ANALYZE_SHARE = 0.1
+
+META_DDL = f"""
+-- one session at a time (a load and a dbt build may start together): `create or replace
+-- function` does not wait for a concurrent one, it fails
+select pg_advisory_xact_lock(hashtext('revgen_meta.ensure_schema'));
+
 create schema if not exists revgen_meta;
 
 create table if not exists revgen_meta.load_runs (
@@ -125,4 +134,26 @@ create table if not exists revgen_meta.demo_company (
     id        boolean primary key default true check (id),
     generator jsonb not null
 );
+
+-- A table's planner statistics, refreshed (ANALYZE) when it was never analyzed or when the
+-- current transaction wrote (inserted, updated, deleted) {ANALYZE_SHARE} of its rows or more; smaller
+-- changes add up until autovacuum analyzes the table (its own threshold is alike). Called by a
+-- load at the end of each batch and by dbt after each intermediate model: the next step is
+-- planned on fresh figures without waiting minutes for autovacuum, and a night that rewrites a
+-- few changed people of a large table does not sample it again. True when analyzed.
+create or replace function revgen_meta.refresh_statistics(target regclass) returns boolean
+language plpgsql as $$
+declare
+    known real;
+    written bigint;
+begin
+    select reltuples into known from pg_class where oid = target;
+    select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) into written
+    from pg_stat_xact_user_tables where relid = target;
+    if known < 0 or written >= {ANALYZE_SHARE} * known then
+        execute format('analyze %s', target);
+        return true;
+    end if;
+    return false;
+end $$;
 """

@@ -151,23 +151,32 @@ where false
     {%- endif %}
 {%- endmacro %}
 
-{#- A snapshot's feed (an ephemeral staging model): the rows of `model` loaded since the snapshot's
-    last recorded run with this fingerprint, minus the lookback; every row on its first run, after
-    a new policy, key or model code, and on a full refresh. A `check` snapshot leaves the rows it
-    is not given as they are (hard_deletes 'ignore'), and a row whose checked columns changed was
-    loaded again, so the history recorded is the one a feed of every row records. Each snapshot
-    run is recorded (record_build, dbt_project.yml). -#}
+{#- A snapshot's feed (an ephemeral staging model): of `model`, the columns the snapshot records -
+    its unique key, the columns it checks and the record's own `updated_at` (so each run compares
+    and keeps narrow rows, and no other field, an email or a name, is copied into the history) - of
+    the rows loaded since the snapshot's last recorded run with this fingerprint, minus the
+    lookback; every row on its first run, after a new policy, key or model code, and on a full
+    refresh. A `check` snapshot leaves the rows it is not given as they are (hard_deletes
+    'ignore'), and a row whose checked columns changed was loaded again, so the history recorded is
+    the one a feed of every row records. Each snapshot run is recorded (record_build,
+    dbt_project.yml). -#}
 {% macro snapshot_feed(model, snapshot_name) -%}
     {%- set since = none -%}
-    {%- if execute and not flags.FULL_REFRESH -%}
+    {%- set columns = ['*'] -%}
+    {%- if execute -%}
         {%- set node = graph.nodes.get('snapshot.' ~ project_name ~ '.' ~ snapshot_name) -%}
-        {%- set snapshot = adapter.get_relation(node.database, node.schema, node.alias)
-            if node is not none else none -%}
-        {%- if snapshot is not none -%}
-            {%- set since = recorded_build_start(snapshot) -%}
+        {%- if node is not none -%}
+            {%- set columns = [node.config.unique_key] + node.config.check_cols + ['updated_at'] -%}
+        {%- endif -%}
+        {%- if node is not none and not flags.FULL_REFRESH -%}
+            {%- set snapshot = adapter.get_relation(node.database, node.schema, node.alias) -%}
+            {%- if snapshot is not none -%}
+                {%- set since = recorded_build_start(snapshot) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endif %}
-select * from {{ ref(model) }}
+select {{ columns | join(', ') }}
+from {{ ref(model) }}
 {%- if since is not none %}
 where _loaded_at >= {{ since }}
 {%- endif %}
@@ -232,4 +241,12 @@ do $revgen$ begin
 end $revgen$;
     {%- endfor %}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of every intermediate model (dbt_project.yml): the next model plans its joins on
+    fresh statistics - a new table has none - while a night that rewrote a few changed people of
+    a large incremental table leaves them be (the rule and its share: revgen_meta.refresh_statistics,
+    revgen/meta.py, which a load's batches follow too). -#}
+{% macro refresh_statistics() -%}
+    select revgen_meta.refresh_statistics('{{ this }}'::regclass)
 {%- endmacro %}

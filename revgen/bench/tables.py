@@ -187,7 +187,8 @@ def page(results: list[dict], parse_seconds: dict[str, float], finished: datetim
     return (
         f"Run {stamp}. Machine: {machine()}. {versions()}.\n\n"
         "## Every phase, by company size\n\n"
-        "Each phase is its own process (wall time, one run). The incremental build follows a "
+        "Each phase is its own process (wall time, one run). Both dbt builds are the nightly's "
+        "(`dbt build` without the unit tests, which `make test` runs). The incremental build follows a "
         f"day of changes ({changes}); it runs with no lookback margin since the bench's runs are "
         "minutes apart (production keeps 1 h for loads in flight). The whole DAG is "
         "`airflow dags test` on a fresh warehouse (load, dbt by layer, GX, alerts, report). "

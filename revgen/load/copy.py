@@ -289,23 +289,13 @@ def _mark_deleted_sql(stream: Stream) -> sql.Composed:
     """).format(table=sql.Identifier(stream.schema, stream.name), key_match=key_match)
 
 
-# a batch that wrote at least this share of its table refreshes the table's planner statistics
-ANALYZE_SHARE = 0.1
-
-
 def _refresh_statistics(cursor: psycopg.Cursor, stream: Stream, written: int) -> None:
-    """ANALYZE the stream's table, in the batch's transaction, when the batch wrote at least a
-    tenth of it (or it was never analyzed): autovacuum gets there only minutes after a load, and
-    the dbt build that follows would be planned on an empty table's guesses (kpi_speed_to_lead
-    looped over every activity for every rep: 8 s at 100k people instead of 0.5 s)."""
-    if not written:
-        return
-    row = cursor.execute(
-        "select reltuples from pg_class where oid = %s::regclass", (stream.table,)
-    ).fetchone()
-    known = row[0] if row else -1
-    if known < 0 or written >= ANALYZE_SHARE * known:
-        cursor.execute(sql.SQL("analyze {}").format(sql.Identifier(stream.schema, stream.name)))
+    """The stream's table analyzed, in the batch's transaction, when the batch wrote much of it
+    (revgen.meta.ANALYZE_SHARE) or it was never analyzed: autovacuum gets there only minutes after
+    a load, and the dbt build that follows would be planned on an empty table's guesses
+    (kpi_speed_to_lead looped over every activity for every rep: 8 s at 100k people, not 0.5 s)."""
+    if written:
+        cursor.execute("select revgen_meta.refresh_statistics(%s::regclass)", (stream.table,))
 
 
 def _record_run(

@@ -239,6 +239,37 @@ def test_emails_reach_the_marts_only_as_a_keyed_hash_with_the_configured_key(bui
     assert orphan_hashes == len(truth["orphans"])
 
 
+def test_a_snapshot_records_only_its_key_the_columns_it_checks_and_updated_at(built):
+    """A snapshot's history holds what it is about (its key, the columns it checks, the record's
+    own updated_at) and dbt's validity columns: no email, name or other field is copied into it,
+    and each run compares narrow rows."""
+    import yaml
+
+    url, _ = built
+    declared = yaml.safe_load((ROOT / "dbt_project" / "snapshots" / "_snapshots.yml").read_text())
+    for snapshot in declared["snapshots"]:
+        config = snapshot["config"]
+        columns = {
+            name
+            for (name,) in rows(
+                url,
+                "select column_name from information_schema.columns "
+                "where table_schema = 'snapshots' and table_name = %s",
+                (snapshot["name"],),
+            )
+        }
+        assert columns == {
+            config["unique_key"],
+            *config["check_cols"],
+            "updated_at",
+            "dbt_scd_id",
+            "dbt_updated_at",
+            "dbt_valid_from",
+            "dbt_valid_to",
+        }, snapshot["name"]
+        assert rows(url, f"select count(*) from snapshots.{snapshot['name']}")[0][0] > 0
+
+
 def test_a_new_as_of_reaches_the_models_without_dbt_parsing_the_project_again(built, capfd):
     """The run's as-of time changes every night; the vars do not (it reaches dbt's connections as
     the setting revgen.as_of), so dbt keeps its partial parse from one run to the next."""

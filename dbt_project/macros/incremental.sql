@@ -76,22 +76,63 @@
     {{ return(recorded_build_start()) }}
 {%- endmacro %}
 
-{#- Config of the models kept per person: a build deletes the rows of the people it rebuilds (all
-    rows when it recomputes everything) and inserts theirs, in one transaction. With `nobody`, the
-    rows of no person (a null `column`) are rebuilt every time too. `column` must be indexed (each
-    such model declares the index): the delete looks the people up by it. -#}
-{% macro delete_rebuilt_people(column='person_id', nobody=false) -%}
+{#- What an incremental build rebuilds, as a query of ids, by name: `people` (int_changed_people),
+    `contact` and `lead` (the records int_rebuilt_members names), `member_people` (the people whose
+    id is one of those records: a surviving contact's, a lead-only person's), `member_keys` (those
+    records as int_person_members keys them). -#}
+{% macro rebuilt_ids(name) -%}
+    {%- if name == 'people' -%}
+    select person_id from {{ ref('int_changed_people') }}
+    {%- elif name in ('contact', 'lead') -%}
+    select record_id from {{ ref('int_rebuilt_members') }} where member_kind = '{{ name }}'
+    {%- elif name == 'member_people' -%}
+    select {{ person_key('record_id') }} from {{ ref('int_rebuilt_members') }}
+    where member_kind = 'contact'
+    union all
+    select {{ person_key("'lead:' || record_id") }} from {{ ref('int_rebuilt_members') }}
+    where member_kind = 'lead'
+    {%- elif name == 'member_keys' -%}
+    select member_kind || ':' || record_id from {{ ref('int_rebuilt_members') }}
+    {%- else -%}
+    {{ exceptions.raise_compiler_error('rebuilt_ids: no set named ' ~ name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Pre-hook of the models kept per person or per identity record: a build deletes the rows whose
+    `column` is among the ids `rebuilt` names (rebuilt_ids) and inserts theirs again, in one
+    transaction; all rows when it recomputes everything. With `nobody`, the rows of no one (a null
+    `column`) are rebuilt every time too. `column` must be indexed (each such model declares the
+    index): the delete looks the rows up by it. -#}
+{% macro delete_rebuilt(column, rebuilt, nobody=false) -%}
     {%- if is_incremental() -%}
         {%- set since = incremental_since() -%}
         delete from {{ this }}
         {%- if since is not none %}
-        -- = any(array): an index scan for the few people rebuilt, never a scan of every row
-        where {{ column }} = any(array(select person_id from {{ ref('int_changed_people') }}))
+        -- = any(array): an index scan for the few rebuilt, never a scan of every row
+        where {{ column }} = any(array({{ rebuilt_ids(rebuilt) }}))
         {%- if nobody %} or {{ column }} is null{% endif %}
         {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The row filter that goes with delete_rebuilt: `column` among the ids `rebuilt` names (and,
+    with `nobody`, null); true when the model recomputes everything. -#}
+{% macro only_rebuilt(column, rebuilt, nobody=false) -%}
+    {%- set since = incremental_since() -%}
+    {%- if since is not none -%}
+        {%- if nobody %}({% endif -%}
+        {{ column }} in ({{ rebuilt_ids(rebuilt) }})
+        {%- if nobody %} or {{ column }} is null){% endif %}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Config of the models kept per person: delete_rebuilt of the people int_changed_people names. -#}
+{% macro delete_rebuilt_people(column='person_id', nobody=false) -%}
+    {{ delete_rebuilt(column, 'people', nobody) }}
 {%- endmacro %}
 
 {#- Pre-hook of the models kept per source record (delete+insert on `key`): a build deletes the
@@ -184,14 +225,7 @@ where _loaded_at >= {{ since }}
 
 {#- The row filter of a model kept per person (`nobody`: and the rows of no person). -#}
 {% macro only_rebuilt_people(column='person_id', nobody=false) -%}
-    {%- set since = incremental_since() -%}
-    {%- if since is not none -%}
-        {%- if nobody %}({% endif -%}
-        {{ column }} in (select person_id from {{ ref('int_changed_people') }})
-        {%- if nobody %} or {{ column }} is null){% endif %}
-    {%- else -%}
-        true
-    {%- endif -%}
+    {{ only_rebuilt(column, 'people', nobody) }}
 {%- endmacro %}
 
 {#- A pre-hook's statement for an incremental build that rebuilds some people only (none when the

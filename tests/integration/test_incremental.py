@@ -21,18 +21,43 @@ from tests.helpers import load_company, rows, schema_checksums
 AS_OF = "2026-04-01T00:00:00Z"
 CALLED_AT = "2026-03-31T11:00:00Z"
 # intermediate tables a full refresh cannot reproduce: histories stamped with their build's time,
-# and the people an incremental build picked (none in a full refresh)
+# and the people and records an incremental build picked (none in a full refresh)
 NOT_COMPARED = (
     "int_person_members",
     "int_owner_versions",
     "int_changed_people",
+    "int_rebuilt_members",
     "int_touchpoints_replaced",
     "int_activities_replaced",
 )
 
 
-def _day_two(company: Path, out: Path) -> dict:
-    """Files of a second day: changed and new records, upserted over the first day's."""
+def _chain(company: Path, out: Path) -> dict:
+    """A first day's extra contact at the end of a chain of two merges (it was merged into a
+    contact that was merged into a surviving one): the chain's survivor, which a second day
+    deletes, and the contact at its end."""
+    contacts = read_csv(company / "marketing" / "contacts.csv")
+    by_id = {c["contact_id"]: c for c in contacts}
+    merged = next(
+        c
+        for c in contacts
+        if c["merged_into_id"]
+        and not by_id[c["merged_into_id"]]["merged_into_id"]
+        and by_id[c["merged_into_id"]]["is_deleted"] != "true"
+    )
+    chained = {
+        **merged,
+        "contact_id": "C9999997",
+        "merged_into_id": merged["contact_id"],
+        "email": "chained@example.org",
+    }
+    write_csv(out / "marketing" / "contacts-chain.csv", [chained])
+    return {"root": merged["merged_into_id"], "chained": chained["contact_id"]}
+
+
+def _day_two(company: Path, out: Path, chain: dict | None = None) -> dict:
+    """Files of a second day: changed and new records, upserted over the first day's; with a
+    `chain` (_chain), its survivor deleted."""
     contacts = read_csv(company / "marketing" / "contacts.csv")
     touchpoints = read_csv(company / "marketing" / "touchpoints.csv")
     leads = read_csv(company / "crm" / "leads.csv")
@@ -127,7 +152,39 @@ def _day_two(company: Path, out: Path) -> dict:
         "contact_id": "",
         "started_at": CALLED_AT,
     }
-    write_csv(out / "marketing" / "contacts-day2.csv", [merged, deleted, newcomer])
+    # identity by address: the contact an unlinked lead was matched to by its address takes another
+    # address (the lead becomes a person of its own), and a new contact created long before takes
+    # another unlinked lead's address (the lead is matched to it instead)
+    taken = busy | {lead["contact_id"] for lead in leads} | ({chain["root"]} if chain else set())
+    holders = Counter(c["email"].strip().lower() for c in contacts if c["email"])
+    by_address = {
+        c["email"].strip().lower(): c
+        for c in roots
+        if c["email"] and holders[c["email"].strip().lower()] == 1 and c["contact_id"] not in taken
+    }
+    unlinked = [
+        lead
+        for lead in leads
+        if not lead["contact_id"] and lead["email"].strip().lower() in by_address
+    ]
+    moved_address, taken_address = unlinked[0], unlinked[1]
+    readdressed = {
+        **by_address[moved_address["email"].strip().lower()],
+        "email": "moved." + moved_address["email"].strip().lower(),
+        "updated_at": AS_OF,
+    }
+    earlier = {
+        **roots[0],
+        "contact_id": "C9999998",
+        "email": taken_address["email"],
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2026-03-31T09:00:00Z",
+    }
+    day_two_contacts = [merged, deleted, newcomer, readdressed, earlier]
+    if chain:
+        root = next(c for c in contacts if c["contact_id"] == chain["root"])
+        day_two_contacts.append({**root, "is_deleted": "true", "updated_at": AS_OF})
+    write_csv(out / "marketing" / "contacts-day2.csv", day_two_contacts)
     write_csv(out / "marketing" / "touchpoints-day2.csv", new_touches)
     write_csv(out / "crm" / "leads-day2.csv", [rematched])
     write_csv(out / "crm" / "lead_history-day2.csv", [history])
@@ -145,9 +202,11 @@ def _day_two(company: Path, out: Path) -> dict:
     write_csv(out / "crm" / "activities-day2.csv", [call, moved])
     return {
         "touchpoints": len(new_touches),
-        "contacts": 3,
+        "contacts": len(day_two_contacts),
         "called_lead": touched["lead_id"],
         "rematched_lead": rematched["lead_id"],
+        "unmatched_lead": moved_address["lead_id"],
+        "rematched_by_address": taken_address["lead_id"],
     }
 
 
@@ -186,10 +245,23 @@ def _state(url: str) -> dict[str, str]:
     return state
 
 
-def _first_day(url: str, company: Path) -> None:
-    """The company loaded and built (everything computed: no build recorded yet)."""
+def _first_day(url: str, company: Path, extra: Path | None = None) -> None:
+    """The company (and an `extra` folder's files) loaded and built (everything computed: no
+    build recorded yet)."""
     load_company(url, company)
+    if extra is not None:
+        load_company(url, extra)
     run_dbt(url, ["build"], as_of=AS_OF)
+
+
+def _person_of(url: str, kind: str, record_id: str) -> str | None:
+    """The person a contact or lead record belongs to now (int_person_members' latest row)."""
+    return rows(
+        url,
+        "select person_id from intermediate.int_person_members where member_key = %s "
+        "order by changed_at desc limit 1",
+        (f"{kind}:{record_id}",),
+    )[0][0]
 
 
 def _analyzed(url: str) -> dict[str, datetime | None]:
@@ -221,7 +293,10 @@ def test_an_incremental_build_equals_a_full_refresh(
 ):
     url = empty_warehouse
     folder, truth = company
-    _first_day(url, folder)
+    chain = _chain(folder, tmp_path / "day1")
+    _first_day(url, folder, tmp_path / "day1")
+    chained = _person_of(url, "contact", chain["chained"])
+    assert chained == chain["root"]
     total_touchpoints = truth["rows"]["marketing.touchpoints"]
     assert rows(url, "select count(*) from intermediate.int_touchpoints_resolved")[0][0] == (
         total_touchpoints
@@ -230,14 +305,24 @@ def test_an_incremental_build_equals_a_full_refresh(
     analyzed = _analyzed(url)
 
     day_two = tmp_path / "day2"
-    changes = _day_two(folder, day_two)
+    changes = _day_two(folder, day_two, chain)
     load_company(url, day_two)
     run_dbt(url, ["build"], as_of=AS_OF)
     written = _rows_written()
+    # identity recomputed for the records the day touched, through merges and addresses, and
+    # only for them
+    chained = _person_of(url, "contact", chain["chained"])
+    unmatched = _person_of(url, "lead", changes["unmatched_lead"])
+    rematched_by_address = _person_of(url, "lead", changes["rematched_by_address"])
+    assert chained is None  # its chain's survivor was deleted
+    assert unmatched == "lead:" + changes["unmatched_lead"]
+    assert rematched_by_address == "C9999998"
+    people = rows(url, "select count(*) from intermediate.int_people")[0][0]
+    assert 0 < written["int_people"] < people / 10
     # statistics: a table rebuilt whole is analyzed before the next model plans on it; a large
     # incremental table that the night rewrote a few rows of keeps them (autovacuum's to refresh)
     reanalyzed = _analyzed(url)
-    assert reanalyzed["int_people"] > analyzed["int_people"]
+    assert reanalyzed["int_opportunities_resolved"] > analyzed["int_opportunities_resolved"]
     assert reanalyzed["int_touchpoints_resolved"] == analyzed["int_touchpoints_resolved"]
     snapshot_code = {name: r["compiled_code"] for name, r in _last_results("snapshot").items()}
     incremental = _state(url)

@@ -1,22 +1,28 @@
 {#- Identity, part 4: the history of which person every contact and lead record belongs to. A
     build appends a row for each record that is new, changed hands (a merge, a deletion, a lead
     matched to someone else) or is gone; incremental builds rebuild the rows of both the previous
-    and the new person. -#}
+    and the new person. Only the records int_rebuilt_members names are compared (all of them when
+    the incremental models recompute everything). -#}
 {{ config(materialized='incremental', incremental_strategy='append',
     indexes=[{'columns': ['member_key', 'changed_at']}], post_hook="{{ record_build() }}") }}
+
+-- depends_on: {{ ref('int_rebuilt_members') }}
 
 with members as (
     select 'contact:' || contact_id as member_key, person_id
     from {{ ref('int_contacts_resolved') }}
+    where {{ only_rebuilt('contact_id', 'contact') }}
     union all
     select 'lead:' || lead_id, person_id
     from {{ ref('int_leads_resolved') }}
+    where {{ only_rebuilt('lead_id', 'lead') }}
 ),
 
 {% if is_incremental() %}
 latest as (
     select distinct on (member_key) member_key, person_id, is_gone
     from {{ this }}
+    where {{ only_rebuilt('member_key', 'member_keys') }}
     order by member_key asc, changed_at desc
 ),
 

@@ -13,7 +13,14 @@ from pathlib import Path
 import click
 
 from revgen.config import paths
-from revgen.db import check_reachable, connect, redact, uses_local_server, warehouse_url
+from revgen.db import (
+    check_reachable,
+    connect,
+    psql_command,
+    redact,
+    uses_local_server,
+    warehouse_url,
+)
 from revgen.errors import ConfigError, StepFailed
 from revgen.generate import generate_company
 from revgen.load.schema import claim_for_demo
@@ -74,7 +81,8 @@ def print_outcome(url: str, log_path: str, ground_truth: Path | None = None) -> 
     home = os.environ.get("REVGEN_HOME")
     env = f"REVGEN_HOME={shlex.quote(home)} " if home else ""
     click.echo(
-        f'  warehouse     psql "$({env}.venv/bin/revgen db url)"   (schemas marts, raw_*, revgen_meta)'
+        f'  warehouse     {psql_command()} "$({env}.venv/bin/revgen db url)"   '
+        "(schemas marts, raw_*, revgen_meta)"
     )
     click.echo("  orphans       select * from marts.orphaned_leads order by hours_orphaned desc;")
     click.echo("  rejects       select * from revgen_meta.rejects;")

@@ -27,6 +27,20 @@ def uses_local_server() -> bool:
     return not os.environ.get("DATABASE_URL")
 
 
+def psql_command() -> str:
+    """`psql` as a user can run it on this machine, for the hints revgen prints: the one on PATH;
+    else, for the project-local server, the one the pgserver wheel ships beside it (a fresh
+    machine has no PostgreSQL client of its own)."""
+    import shlex
+    import shutil
+
+    if shutil.which("psql") or not uses_local_server():
+        return "psql"
+    from revgen.db.local import POSTGRES_BIN_PATH
+
+    return shlex.quote(str(POSTGRES_BIN_PATH / "psql"))
+
+
 def normalize_url(url: str) -> str:
     """Accept postgres://, postgresql:// and SQLAlchemy's postgresql+driver:// forms."""
     scheme, sep, rest = url.partition("://")

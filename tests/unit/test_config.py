@@ -110,3 +110,30 @@ def test_a_lost_deal_can_only_return_to_a_stage_before_the_opportunity(tmp_path)
         load_policy(path)
     path.write_text("opportunity: {lost_returns_to: database}\n")
     assert load_policy(path).opportunity.lost_returns_to == "database"
+
+
+def test_the_psql_hint_names_a_client_this_machine_has(monkeypatch, tmp_path):
+    """The hints revgen prints (`psql "$(revgen db url)"`) work on a fresh machine, which has no
+    PostgreSQL client of its own: without one on PATH, the project-local server's hint names the
+    psql the pgserver wheel ships; with one, or with a warehouse of the user's own, plain psql."""
+    import os
+    import shlex
+    import stat
+    import subprocess
+
+    from revgen.db import psql_command
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no psql here
+    (binary,) = shlex.split(psql_command())
+    assert binary != "psql" and os.access(binary, os.X_OK)
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("psql (PostgreSQL)")
+
+    own = tmp_path / "psql"
+    own.write_text("#!/bin/sh\n")
+    own.chmod(own.stat().st_mode | stat.S_IXUSR)
+    assert psql_command() == "psql"
+    own.unlink()
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example:5432/w")
+    assert psql_command() == "psql"

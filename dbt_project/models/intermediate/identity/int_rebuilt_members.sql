@@ -16,8 +16,13 @@
 -- depends_on: {{ ref('stg_marketing__contacts') }}, {{ ref('stg_crm__leads') }}
 
 {% if since is not none and contacts_before is not none and leads_before is not none %}
-with loaded_contacts as (
-    select contact_id from {{ ref('stg_marketing__contacts') }} where _loaded_at >= {{ since }}
+with loaded as (
+    select contact_id, email from {{ ref('stg_marketing__contacts') }}
+    where _loaded_at >= {{ since }}
+),
+
+loaded_contacts as (
+    select contact_id from loaded
     union
     select contact_id from ({{ removed_rows('marketing', 'contacts', since) }}) as removed
 ),
@@ -38,8 +43,7 @@ contacts as (
 
 -- the addresses the loaded contacts hold now (a gone record holds none)
 addresses as (
-    select email from {{ ref('stg_marketing__contacts') }}
-    where _loaded_at >= {{ since }} and email is not null
+    select email from loaded where email is not null
 ),
 
 leads as (

@@ -102,10 +102,19 @@
     {{ return(kinds[kind]) }}
 {%- endmacro %}
 
-{#- The mean of a float expression that does not depend on row order (summed as numeric): an
-    incremental build and a full refresh give the same bits. -#}
-{% macro exact_mean(expression) -%}
-    cast(avg(cast({{ expression }} as numeric)) as {{ dbt.type_float() }})
+{#- The mean of whole seconds (seconds_between) in units of `unit_seconds` (86400: days), summed
+    as integers: exact whatever the row order, so an incremental build and a full refresh give the
+    same bits, and far cheaper than summing the quotients as numeric. -#}
+{% macro exact_mean(seconds, unit_seconds) -%}
+    cast(avg(cast({{ seconds }} as {{ dbt.type_bigint() }})) as {{ dbt.type_float() }}) / {{ unit_seconds }}
+{%- endmacro %}
+
+{#- Percentiles (linear interpolation) of whole seconds in units of `unit_seconds`, as one array
+    (index 1 is the first of `fractions`): one sort of the group's values for all of them. -#}
+{% macro percentiles(seconds, fractions, unit_seconds) -%}
+    percentile_cont(array[{{ fractions | join(', ') }}]) within group (
+        order by cast({{ seconds }} as {{ dbt.type_float() }}) / {{ unit_seconds }}
+    )
 {%- endmacro %}
 
 {#- A person's id as the marts show it: the record's own id, unless that id is an email address

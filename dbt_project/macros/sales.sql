@@ -12,9 +12,9 @@
             as win_rate_by_amount,
         case when sum(is_won) > 0
             then round(sum(is_won * amount_usd) / sum(is_won), 2) end as average_deal_usd,
-        {{ exact_mean("cycle_days") }} as cycle_days_mean,
-        percentile_cont(0.5) within group (order by cycle_days) as cycle_days_median,
-        percentile_cont(0.9) within group (order by cycle_days) as cycle_days_p90
+        {{ exact_mean('cycle_seconds', 86400) }} as cycle_days_mean,
+        ({{ percentiles('cycle_seconds', [0.5, 0.9], 86400) }})[1] as cycle_days_median,
+        ({{ percentiles('cycle_seconds', [0.5, 0.9], 86400) }})[2] as cycle_days_p90
 {%- endmacro %}
 
 

@@ -47,7 +47,9 @@ bounds as (
     select
         min(entered_on) as first_day,
         cast({{ dbt.dateadd('day', -1, as_of()) }} as date) as last_day
-    from deltas
+    -- from the daily sums, not the people's changes: one scan of those (read twice, a CTE is
+    -- materialized: a copy of every row)
+    from daily
 ),
 
 days as (

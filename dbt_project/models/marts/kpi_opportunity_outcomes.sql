@@ -2,7 +2,7 @@
     from creation to a win: mean, median, p90) and the open pipeline. -#}
 
 with judged as (
-    select opportunity_type, amount_usd, is_closed, is_won, cycle_days
+    select opportunity_type, amount_usd, is_closed, is_won, cycle_seconds
     from {{ ref('int_opportunities_judged') }}
 ),
 

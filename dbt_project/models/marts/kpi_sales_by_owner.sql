@@ -4,7 +4,7 @@
     under owner_key '(no active owner)'. Offices and managers roll up from these rows. -#}
 
 with judged_opportunities as (
-    select owner_id, amount_usd, is_closed, is_won, cycle_days
+    select owner_id, amount_usd, is_closed, is_won, cycle_seconds
     from {{ ref('int_opportunities_judged') }}
 ),
 
@@ -26,7 +26,7 @@ judged as (
         judged_opportunities.amount_usd,
         judged_opportunities.is_closed,
         judged_opportunities.is_won,
-        judged_opportunities.cycle_days
+        judged_opportunities.cycle_seconds
     from judged_opportunities
     left join users on judged_opportunities.owner_id = users.user_id
 ),

@@ -15,10 +15,10 @@ final as (
         amount_usd,
         case when stage in ('won', 'lost') then 1 else 0 end as is_closed,
         case when stage = 'won' then 1 else 0 end as is_won,
+        -- whole seconds; the marts give days (exact_mean, percentiles)
         case when stage = 'won'
-            then cast({{ seconds_between('created_at', 'closed_at') }}
-                as {{ dbt.type_float() }}) / 86400
-        end as cycle_days
+            then {{ seconds_between('created_at', 'closed_at') }}
+        end as cycle_seconds
     from opportunities
 )
 

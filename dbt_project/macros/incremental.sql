@@ -118,12 +118,20 @@
 {%- endmacro %}
 
 {#- The row filter that goes with delete_rebuilt: `column` among the ids `rebuilt` names (and,
-    with `nobody`, null); true when the model recomputes everything. -#}
-{% macro only_rebuilt(column, rebuilt, nobody=false) -%}
+    with `nobody`, null); true when the model recomputes everything. `by_key`: `column` is an
+    indexed key of the table it is read from (a raw table's primary key), and the filter looks the
+    few rebuilt up in that index (= any(array)) instead of joining them to every row (a semi-join
+    PostgreSQL plans as a scan of the whole table); never on a column without an index, where each
+    row would be searched for in the array. -#}
+{% macro only_rebuilt(column, rebuilt, nobody=false, by_key=false) -%}
     {%- set since = incremental_since() -%}
     {%- if since is not none -%}
         {%- if nobody %}({% endif -%}
+        {%- if by_key -%}
+        {{ column }} = any(array({{ rebuilt_ids(rebuilt) }}))
+        {%- else -%}
         {{ column }} in ({{ rebuilt_ids(rebuilt) }})
+        {%- endif -%}
         {%- if nobody %} or {{ column }} is null){% endif %}
     {%- else -%}
         true
@@ -224,8 +232,8 @@ where _loaded_at >= {{ since }}
 {%- endmacro %}
 
 {#- The row filter of a model kept per person (`nobody`: and the rows of no person). -#}
-{% macro only_rebuilt_people(column='person_id', nobody=false) -%}
-    {{ only_rebuilt(column, 'people', nobody) }}
+{% macro only_rebuilt_people(column='person_id', nobody=false, by_key=false) -%}
+    {{ only_rebuilt(column, 'people', nobody, by_key) }}
 {%- endmacro %}
 
 {#- A pre-hook's statement for an incremental build that rebuilds some people only (none when the

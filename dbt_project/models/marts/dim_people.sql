@@ -6,7 +6,7 @@
 
 with people as (
     select * from {{ ref('int_people_staged') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 final as (

@@ -8,7 +8,7 @@
 with events as (
     select person_id, event_number, entry_number, stage, stage_order, entered_at, reason
     from {{ ref('int_stage_events_unioned') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 ordered as (

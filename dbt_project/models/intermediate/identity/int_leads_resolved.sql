@@ -18,7 +18,7 @@
 
 with leads as (
     select * from {{ ref('stg_crm__leads') }}
-    where {{ only_rebuilt('lead_id', 'lead') }}
+    where {{ only_rebuilt('lead_id', 'lead', by_key=true) }}
 ),
 
 resolved_contacts as (

@@ -26,7 +26,7 @@ with contacts as (
         on resolved.contact_id = contacts.contact_id
         -- the survivor itself (not a record merged into it)
         and resolved.person_id = {{ person_key('contacts.contact_id') }}
-    where {{ only_rebuilt('contacts.contact_id', 'contact') }}
+    where {{ only_rebuilt('contacts.contact_id', 'contact', by_key=true) }}
 ),
 
 lead_only as (
@@ -41,7 +41,7 @@ lead_only as (
         cast(null as {{ dbt.type_string() }}) as nurture_program_id,
         created_at
     from {{ ref('int_leads_resolved') }}
-    where matched_by = 'lead_only' and {{ only_rebuilt('lead_id', 'lead') }}
+    where matched_by = 'lead_only' and {{ only_rebuilt('lead_id', 'lead', by_key=true) }}
 ),
 
 unioned as (

@@ -11,18 +11,18 @@
 with members as (
     select 'contact:' || contact_id as member_key, person_id
     from {{ ref('int_contacts_resolved') }}
-    where {{ only_rebuilt('contact_id', 'contact') }}
+    where {{ only_rebuilt('contact_id', 'contact', by_key=true) }}
     union all
     select 'lead:' || lead_id, person_id
     from {{ ref('int_leads_resolved') }}
-    where {{ only_rebuilt('lead_id', 'lead') }}
+    where {{ only_rebuilt('lead_id', 'lead', by_key=true) }}
 ),
 
 {% if is_incremental() %}
 latest as (
     select distinct on (member_key) member_key, person_id, is_gone
     from {{ this }}
-    where {{ only_rebuilt('member_key', 'member_keys') }}
+    where {{ only_rebuilt('member_key', 'member_keys', by_key=true) }}
     order by member_key asc, changed_at desc
 ),
 

@@ -9,13 +9,13 @@
 with contacts as (
     select person_id as contact_id, job_title, industry, country, company_size, created_at
     from {{ ref('int_people') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 touchpoints as (
     select person_id as contact_id, touch_type, touched_at
     from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null and {{ only_rebuilt_people() }}
+    where person_id is not null and {{ only_rebuilt_people(by_key=true) }}
 ),
 
 resolved_contacts as (

@@ -23,13 +23,13 @@ with contacts as (
         -- PII: a keyed hash (HMAC-SHA256, key in revgen_meta) stands in for the email downstream
         revgen_meta.pii_hash(email) as email_hash
     from {{ ref('int_people') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 qualified as (
     select contact_id, is_icp_fit, prospect_at, mql_at
     from {{ ref('int_contacts_qualified') }}
-    where {{ only_rebuilt_people('contact_id') }}
+    where {{ only_rebuilt_people('contact_id', by_key=true) }}
 ),
 
 leads as (
@@ -80,7 +80,7 @@ activities as (
 stage_events as (
     select person_id, event_number, stage, stage_order, entered_at
     from {{ ref('int_stage_events_unioned') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 furthest_stages as (

@@ -8,7 +8,7 @@
 with events as (
     select person_id, stage, event_number, cast(entered_at as date) as entered_on
     from {{ ref('int_stage_events_unioned') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 last_of_day as (

@@ -18,13 +18,13 @@
 with people as (
     select person_id, created_at
     from {{ ref('int_people') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 qualified as (
     select contact_id, prospect_at, mql_at
     from {{ ref('int_contacts_qualified') }}
-    where {{ only_rebuilt_people('contact_id') }}
+    where {{ only_rebuilt_people('contact_id', by_key=true) }}
 ),
 
 resolved_contacts as (

@@ -10,7 +10,7 @@
 with journeys as (
     select person_id, from_stage, to_stage, first_entered_at, reached_next_at
     from {{ ref('int_stage_journeys') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 first_reaches as (

@@ -9,7 +9,7 @@
 with events as (
     select person_id, stage, stage_order, entered_at
     from {{ ref('int_stage_events_unioned') }}
-    where {{ only_rebuilt_people() }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 pairs as (

@@ -24,7 +24,7 @@ with people as (
             else 0
         end) as is_engaged
     from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null and {{ only_rebuilt_people() }}
+    where person_id is not null and {{ only_rebuilt_people(by_key=true) }}
     group by campaign_id, person_id
 ),
 

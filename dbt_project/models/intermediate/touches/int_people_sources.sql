@@ -17,7 +17,7 @@
 with touchpoints as (
     select person_id, campaign_id, channel, touched_at, touchpoint_id
     from {{ ref('int_touchpoints_resolved') }}
-    where person_id is not null and {{ only_rebuilt_people() }}
+    where person_id is not null and {{ only_rebuilt_people(by_key=true) }}
 ),
 
 leads as (

@@ -105,13 +105,8 @@
     index): the delete looks the rows up by it. -#}
 {% macro delete_rebuilt(column, rebuilt, nobody=false) -%}
     {%- if is_incremental() -%}
-        {%- set since = incremental_since() -%}
-        delete from {{ this }}
-        {%- if since is not none %}
-        -- = any(array): an index scan for the few rebuilt, never a scan of every row
-        where {{ column }} = any(array({{ rebuilt_ids(rebuilt) }}))
-        {%- if nobody %} or {{ column }} is null{% endif %}
-        {%- endif %}
+        -- by key: an index scan for the few rebuilt, never a scan of every row
+        delete from {{ this }} where {{ only_rebuilt(column, rebuilt, nobody, by_key=true) }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -4,6 +4,13 @@
     being known to becoming a customer (mean, median, p90). The counts are hashed over everyone in
     one pass for both kinds; only the customers are sorted for the percentiles. -#}
 
+{#- one row per channel and one per origin (grouping() = 1: the column is not the row's key) -#}
+{%- set source_key -%}
+        case when grouping(source_channel) = 0 then 'channel' else 'origin' end as source_kind,
+        case when grouping(source_channel) = 0 then source_channel else lead_origin end
+            as source_value,
+{%- endset %}
+
 with sources as (
     select person_id, source_channel, lead_origin
     from {{ ref('int_people_sources') }}
@@ -34,12 +41,9 @@ by_person as not materialized (
     left join sources on people.person_id = sources.person_id
 ),
 
--- one row per channel and one per origin (grouping() = 1: the column is not this row's key)
 counted as (
     select
-        case when grouping(source_channel) = 0 then 'channel' else 'origin' end as source_kind,
-        case when grouping(source_channel) = 0 then source_channel else lead_origin end
-            as source_value,
+        {{ source_key }}
         count(*) as people,
         cast(sum(is_lead) as {{ dbt.type_bigint() }}) as leads,
         cast(sum(is_opportunity) as {{ dbt.type_bigint() }}) as opportunities,
@@ -52,9 +56,7 @@ counted as (
 
 durations as (
     select
-        case when grouping(source_channel) = 0 then 'channel' else 'origin' end as source_kind,
-        case when grouping(source_channel) = 0 then source_channel else lead_origin end
-            as source_value,
+        {{ source_key }}
         {{ percentiles('seconds_to_customer', [0.5, 0.9], 86400) }} as days
     from by_person
     where seconds_to_customer is not null

@@ -45,6 +45,9 @@ def dbt_env(url: str) -> dict[str, str]:
         "DBT_TARGET_PATH": str(here.dbt_target),
         "DBT_LOG_PATH": str(here.dbt_logs),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        # every session of dbt's in UTC, whatever the server's default: weeks, months and days are
+        # cut in UTC as the marts say, and the same on every night (kept totals group by them)
+        "PGTZ": "UTC",
     }
 
 

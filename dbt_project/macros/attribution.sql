@@ -31,14 +31,30 @@
     where contact_id in ({{ rehomed_records('contact', since) }}) and visitor_id is not null
 {%- endmacro %}
 
+{#- The anonymous rows of int_campaign_reach a build since `since` rebuilds: those of the visitors
+    above, and the touches with no visitor (recounted every build). -#}
+{% macro rebuilt_visitors_condition(since) -%}
+    person_id is null
+    and (visitor_id is null or visitor_id = any(array({{ reach_rebuilt_visitors(since) }})))
+{%- endmacro %}
+
+{#- What int_campaign_reach keeps per campaign for kpi_campaign_attribution (its totals, macros/
+    totals.sql): known people reached and engaged (an interest touch), anonymous visitors and
+    their touches. -#}
+{% macro campaign_reach_totals() -%}
+    {{ return({'group_by': {'campaign_id': 'campaign_id'}, 'sums': {
+        'people_reached': 'case when person_id is not null then 1 else 0 end',
+        'people_engaged': 'case when person_id is not null then is_engaged else 0 end',
+        'anonymous_visitors': 'case when person_id is null and visitor_id is not null then 1 else 0 end',
+        'anonymous_touches': 'case when person_id is null then touches else 0 end'}}) }}
+{%- endmacro %}
+
 {#- Pre-hook of int_campaign_reach: the anonymous rows it rebuilds (delete_rebuilt_people takes
     the people's; all rows when it recomputes everything). -#}
 {% macro delete_rebuilt_visitors() -%}
     {%- set since = incremental_since() -%}
     {%- if since is not none -%}
-        delete from {{ this }}
-        where person_id is null
-            and (visitor_id is null or visitor_id = any(array({{ reach_rebuilt_visitors(since) }})))
+        {{ delete_rows(rebuilt_visitors_condition(since)) }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -102,11 +102,12 @@
     `column` is among the ids `rebuilt` names (rebuilt_ids) and inserts theirs again, in one
     transaction; all rows when it recomputes everything. With `nobody`, the rows of no one (a null
     `column`) are rebuilt every time too. `column` must be indexed (each such model declares the
-    index): the delete looks the rows up by it. -#}
+    index): the delete looks the rows up by it. A model's kept totals lose what it deletes
+    (delete_rows, macros/totals.sql). -#}
 {% macro delete_rebuilt(column, rebuilt, nobody=false) -%}
     {%- if is_incremental() -%}
         -- by key: an index scan for the few rebuilt, never a scan of every row
-        delete from {{ this }} where {{ only_rebuilt(column, rebuilt, nobody, by_key=true) }}
+        {{ delete_rows(only_rebuilt(column, rebuilt, nobody, by_key=true)) }}
     {%- else -%}
         select 1
     {%- endif -%}

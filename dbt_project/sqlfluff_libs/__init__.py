@@ -75,6 +75,12 @@ class _Adapter:
         return f"{schema}.{identifier}"
 
 
+class _Relation:
+    @staticmethod
+    def create(database=None, schema=None, identifier=None, type=None) -> str:
+        return f"{schema}.{identifier}"
+
+
 class _Model:
     resource_type = "model"
 
@@ -97,6 +103,7 @@ def local_md5(text: str) -> str:
 
 
 adapter = _Adapter()
+api = SimpleNamespace(Relation=_Relation())
 execute = True
 flags = SimpleNamespace(FULL_REFRESH=False)
 graph = SimpleNamespace(nodes={})

@@ -1,7 +1,9 @@
 """The dbt model on a generated company equals the generator's ground truth."""
 
 import pytest
+from psycopg import sql
 
+from revgen.db import connect
 from revgen.dbt import run_dbt
 from tests.helpers import ROOT, load_company, rows
 
@@ -286,6 +288,27 @@ def test_a_new_as_of_reaches_the_models_without_dbt_parsing_the_project_again(bu
         ]
     finally:  # the other tests of this module read the ground truth's day
         run_dbt(url, ["run", "--select", "kpi_stage_volume"], as_of=truth["generator"]["as_of"])
+
+
+def test_dbt_works_in_utc_whatever_the_servers_time_zone(built, capfd):
+    """Weeks, months and days are cut in UTC as the marts say, and the same way every night (the
+    kept totals group by them): dbt's sessions run in UTC though the database says otherwise."""
+    url, _ = built
+    with connect(url, autocommit=True) as conn:
+        database = sql.Identifier(conn.info.dbname)
+        conn.execute(
+            sql.SQL("alter database {} set timezone to 'Pacific/Kiritimati'").format(database)
+        )
+    try:
+        with connect(url) as conn:  # a new session takes the database's zone
+            assert conn.execute("show timezone").fetchone()[0] == "Pacific/Kiritimati"
+        capfd.readouterr()
+        run_dbt(url, ["show", "--inline", "select current_setting('TimeZone') as zone"])
+        shown = capfd.readouterr().out
+        assert "| UTC" in shown and "Kiritimati" not in shown
+    finally:
+        with connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("alter database {} reset timezone").format(database))
 
 
 def test_every_unit_test_runs_here_and_holds(built):

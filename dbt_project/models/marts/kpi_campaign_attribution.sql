@@ -110,19 +110,17 @@ credit_by_campaign as (
     group by campaign_id
 ),
 
--- awareness (anonymous visitors and known people reached) and preference (engaged people), kept
--- per campaign and person or visitor by int_campaign_reach (one pass over it: its largest input)
+-- awareness (anonymous visitors and known people reached) and preference (engaged people): the
+-- sums int_campaign_reach keeps per campaign as its rows change (macro campaign_reach_totals), so
+-- a night reads a row per campaign, not every person's reach
 reach_counts as (
     select
         campaign_id,
-        count(person_id) as people_reached,
-        cast(sum(case when person_id is not null then is_engaged end) as {{ dbt.type_bigint() }})
-            as people_engaged,
-        count(case when person_id is null then visitor_id end) as anonymous_visitors,
-        cast(sum(case when person_id is null then touches end) as {{ dbt.type_bigint() }})
-            as anonymous_touches
-    from {{ ref('int_campaign_reach') }}
-    group by campaign_id
+        cast(people_reached as {{ dbt.type_bigint() }}) as people_reached,
+        cast(people_engaged as {{ dbt.type_bigint() }}) as people_engaged,
+        cast(anonymous_visitors as {{ dbt.type_bigint() }}) as anonymous_visitors,
+        cast(anonymous_touches as {{ dbt.type_bigint() }}) as anonymous_touches
+    from {{ totals_of(ref('int_campaign_reach'), campaign_reach_totals()) }}
 ),
 
 reach as (

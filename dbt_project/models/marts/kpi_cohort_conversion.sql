@@ -1,12 +1,11 @@
 {#- Cohort conversion: of the people whose first entry into a stage fell in a month, how many
     later entered the next stage (first entries only). -#}
+-- the sums per journey and month int_stage_journeys keeps as its rows change (macros/stages.sql);
+-- a month whose people all left has no cohort
 with cohorts as (
-    select
-        from_stage,
-        to_stage,
-        cast({{ dbt.date_trunc('month', 'first_entered_at') }} as date) as cohort_month,
-        case when reached_next_at is not null then 1 else 0 end as has_converted
-    from {{ ref('int_stage_journeys') }}
+    select from_stage, to_stage, cohort_month, people_entered, people_converted
+    from {{ totals_of(ref('int_stage_journeys'), journey_cohorts()) }}
+    where people_entered > 0
 ),
 
 final as (
@@ -16,11 +15,11 @@ final as (
         from_stage,
         to_stage,
         cohort_month,
-        count(*) as people_entered,
-        cast(sum(has_converted) as {{ dbt.type_bigint() }}) as people_converted,
-        cast(sum(has_converted) as {{ dbt.type_float() }}) / count(*) as conversion_rate
+        cast(people_entered as {{ dbt.type_bigint() }}) as people_entered,
+        cast(people_converted as {{ dbt.type_bigint() }}) as people_converted,
+        cast(people_converted as {{ dbt.type_float() }}) / cast(people_entered as {{ dbt.type_bigint() }})
+            as conversion_rate
     from cohorts
-    group by from_stage, to_stage, cohort_month
 )
 
 select * from final

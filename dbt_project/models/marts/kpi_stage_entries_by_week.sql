@@ -1,15 +1,7 @@
 {#- People entering each stage per week (grain: stage x week, Monday-based, UTC): first entries
     and re-entries apart, every week from the first day of the history to the as-of time. -#}
 
-with events as (
-    select
-        stage,
-        entered_at,
-        entry_number
-    from {{ ref('int_stage_events_unioned') }}
-),
-
-funnel_days as (
+with funnel_days as (
     select day
     from {{ ref('kpi_funnel_by_day') }}
 ),
@@ -23,30 +15,17 @@ weeks as (
     from funnel_days
 ),
 
--- first reaches as conversion counts them (a skipped stage is passed through)
-first_reaches as (
-    select person_id, stage, reached_at
-    from {{ ref('int_stage_first_reaches') }}
-),
-
+-- first reaches as conversion counts them (a skipped stage is passed through), and the entries
+-- after a person's first into the stage (entry_number, numbered per person upstream): the sums
+-- per stage and week the stage tables keep as their rows change (macros/stages.sql)
 first_weekly as (
-    select
-        stage,
-        cast({{ dbt.date_trunc('week', 'reached_at') }} as date) as week_start,
-        count(*) as first_entries
-    from first_reaches
-    group by stage, cast({{ dbt.date_trunc('week', 'reached_at') }} as date)
+    select stage, week_start, people_entered as first_entries
+    from {{ totals_of(ref('int_stage_first_reaches'), first_entries_by_week()) }}
 ),
 
--- an entry after the person's first into the stage (entry_number, numbered per person upstream)
 re_entries_weekly as (
-    select
-        stage,
-        cast({{ dbt.date_trunc('week', 'entered_at') }} as date) as week_start,
-        count(*) as re_entries
-    from events
-    where entry_number > 1
-    group by stage, cast({{ dbt.date_trunc('week', 'entered_at') }} as date)
+    select stage, week_start, re_entries
+    from {{ totals_of(ref('int_stage_events_unioned'), re_entries_by_week()) }}
 ),
 
 final as (

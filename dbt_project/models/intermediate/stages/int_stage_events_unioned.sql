@@ -9,9 +9,10 @@
     funnel's order (event_rank), then the source row id. -#}
 {#- a column added here is added to a table built before it (append_new_columns); the changed code
     changes the build fingerprint, so that build recomputes every row, the new column too -#}
-{{ config(materialized='incremental', incremental_strategy='append',
+{{ config(materialized='incremental', incremental_strategy='append_totals',
+    meta={'totals': re_entries_by_week()},
     on_schema_change='append_new_columns', indexes=[{'columns': ['person_id']}],
-    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook=["{{ recount_totals() }}", "{{ record_build() }}"]) }}
 {{ changed_people_depends_on() }}
 
 

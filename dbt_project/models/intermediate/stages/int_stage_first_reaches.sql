@@ -2,9 +2,10 @@
     stage_first_reaches: entering a later stage passes through a skipped one). What the weekly
     entries and the headlines count, kept per person: the people int_changed_people names are
     rebuilt. -#}
-{{ config(materialized='incremental', incremental_strategy='append',
+{{ config(materialized='incremental', incremental_strategy='append_totals',
+    meta={'totals': first_entries_by_week()},
     indexes=[{'columns': ['person_id']}],
-    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook=["{{ recount_totals() }}", "{{ record_build() }}"]) }}
 {{ changed_people_depends_on() }}
 
 with journeys as (

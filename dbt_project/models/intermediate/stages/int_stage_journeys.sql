@@ -1,9 +1,10 @@
 {#- Per person and stage (from the third on): when they first reached it (entered it or a later
     stage), the re-entries, and when they first reached the next stage if it came after - what
     conversion, velocity and cohorts aggregate. -#}
-{{ config(materialized='incremental', incremental_strategy='append',
+{{ config(materialized='incremental', incremental_strategy='append_totals',
+    meta={'totals': journey_cohorts()},
     indexes=[{'columns': ['person_id']}, {'columns': ['journey_id'], 'unique': True}],
-    pre_hook="{{ delete_rebuilt_people() }}", post_hook="{{ record_build() }}") }}
+    pre_hook="{{ delete_rebuilt_people() }}", post_hook=["{{ recount_totals() }}", "{{ record_build() }}"]) }}
 {{ changed_people_depends_on() }}
 
 with events as (

@@ -4,12 +4,15 @@
     kpi_campaign_attribution sums, so that a night reads a million people's reach without
     grouping every touchpoint again. Incremental: the people int_changed_people names, and the
     visitors whose anonymous touches may have changed (macro reach_rebuilt_visitors), are rebuilt;
-    touches with no visitor are recounted every build. -#}
+    touches with no visitor are recounted every build. Its totals per campaign
+    (int_campaign_reach__totals, macro campaign_reach_totals) are kept by the rows it deletes and
+    inserts (macros/totals.sql). -#}
 {%- set since = incremental_since() %}
-{{ config(materialized='incremental', incremental_strategy='append',
+{{ config(materialized='incremental', incremental_strategy='append_totals',
+    meta={'totals': campaign_reach_totals()},
     indexes=[{'columns': ['person_id', 'visitor_id']}],
     pre_hook=["{{ delete_rebuilt_people() }}", "{{ delete_rebuilt_visitors() }}"],
-    post_hook="{{ record_build() }}") }}
+    post_hook=["{{ recount_totals() }}", "{{ record_build() }}"]) }}
 {{ changed_people_depends_on() }}
 -- depends_on: {{ ref('int_touchpoints_replaced') }}, {{ ref('stg_marketing__touchpoints') }}, {{ ref('int_person_members') }}
 
@@ -36,10 +39,7 @@ visitors as (
         count(*) as touches,
         0 as is_engaged
     from {{ ref('int_touchpoints_resolved') }}
-    where person_id is null
-        {%- if since is not none %}
-        and (visitor_id is null or visitor_id = any(array({{ reach_rebuilt_visitors(since) }})))
-        {%- endif %}
+    where {{ rebuilt_visitors_condition(since) if since is not none else 'person_id is null' }}
     group by campaign_id, visitor_id
 )
 

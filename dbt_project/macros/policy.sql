@@ -106,7 +106,13 @@
     as integers: exact whatever the row order, so an incremental build and a full refresh give the
     same bits, and far cheaper than summing the quotients as numeric. -#}
 {% macro exact_mean(seconds, unit_seconds) -%}
-    cast(avg(cast({{ seconds }} as {{ dbt.type_bigint() }})) as {{ dbt.type_float() }}) / {{ unit_seconds }}
+    {{ exact_mean_of('sum(cast(' ~ seconds ~ ' as ' ~ dbt.type_bigint() ~ '))', 'count(' ~ seconds ~ ')', unit_seconds) }}
+{%- endmacro %}
+
+{#- The same mean from the sum of the seconds and their count (kept totals, macros/totals.sql):
+    null when there is none. -#}
+{% macro exact_mean_of(sum_seconds, count, unit_seconds) -%}
+    cast(cast({{ sum_seconds }} as numeric) / nullif({{ count }}, 0) as {{ dbt.type_float() }}) / {{ unit_seconds }}
 {%- endmacro %}
 
 {#- Percentiles (linear interpolation) of whole seconds in units of `unit_seconds`, as one array

@@ -3,7 +3,8 @@
     `meta={'totals': {'group_by': {name: expression}, 'sums': {name: expression}}}`: the table
     `<model>__totals` holds, per group (the values of the `group_by` expressions; a group with a
     null has no row: no join matches it), each sum's `name` = the sum of its `expression` over the
-    model's rows, as numeric (exact: no rounding, whatever the order rows come and go in). The
+    model's rows (0 when every value is null), as numeric (exact: no rounding, whatever the order
+    rows come and go in). The
     expressions must not depend on the session (its time zone is UTC: revgen/dbt.py), so that a
     row deleted tomorrow is subtracted from the group it was added to.
 
@@ -40,7 +41,7 @@
         {{ expression }} as {{ name }},
         {%- endfor %}
         {%- for name, expression in spec['sums'].items() %}
-        {{ '-' if sign < 0 }}cast(sum({{ expression }}) as numeric) as {{ name }}{{ ',' if not loop.last }}
+        {{ '-' if sign < 0 }}cast(coalesce(sum({{ expression }}), 0) as numeric) as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ rows }}
     where {% for expression in spec['group_by'].values() %}{{ expression }} is not null{{ ' and ' if not loop.last }}{% endfor %}

@@ -2,30 +2,30 @@
     and how fast: days from the first entry into the stage to the first entry into the next
     (median and 90th percentile). Re-entries into the stage are counted apart. Awareness and
     preference are measured per campaign, not per person, so the pairs start at the third stage.
-    The counts are hashed over every journey; only the converted are sorted for the percentiles. -#}
-with journeys as not materialized (
+    The counts and the mean are the journeys' kept totals; only the converted are read and sorted
+    for the percentiles. -#}
+with journeys as (
     select
-        from_stage_order,
         from_stage,
-        to_stage,
-        re_entries,
-        case when reached_next_at is not null
-            then {{ seconds_between('first_entered_at', 'reached_next_at') }}
-        end as seconds_to_next
+        {{ seconds_between('first_entered_at', 'reached_next_at') }} as seconds_to_next
     from {{ ref('int_stage_journeys') }}
+    where reached_next_at is not null
 ),
 
+-- the sums int_stage_journeys keeps per journey and cohort month as its rows change
+-- (macros/stages.sql); a journey whose people all left has no row
 counted as (
     select
         from_stage_order,
         from_stage,
         to_stage,
-        count(*) as people_entered,
-        count(seconds_to_next) as people_converted,
-        {{ exact_mean('seconds_to_next', 86400) }} as velocity_days_mean,
+        cast(sum(people_entered) as {{ dbt.type_bigint() }}) as people_entered,
+        cast(sum(people_converted) as {{ dbt.type_bigint() }}) as people_converted,
+        {{ exact_mean_of('sum(seconds_to_next)', 'sum(people_converted)', 86400) }} as velocity_days_mean,
         cast(sum(re_entries) as {{ dbt.type_bigint() }}) as re_entries
-    from journeys
+    from {{ totals_of(ref('int_stage_journeys'), journey_cohorts()) }}
     group by from_stage_order, from_stage, to_stage
+    having sum(people_entered) > 0
 ),
 
 velocities as (
@@ -33,7 +33,6 @@ velocities as (
         from_stage,
         {{ percentiles('seconds_to_next', [0.5, 0.9], 86400) }} as days
     from journeys
-    where seconds_to_next is not null
     group by from_stage
 ),
 

@@ -4,16 +4,16 @@
     `<model>__totals` holds, per group (the values of the `group_by` expressions; a group with a
     null has no row: no join matches it), each sum's `name` = the sum of its `expression` over the
     model's rows (0 when every value is null), as numeric (exact: no rounding, whatever the order
-    rows come and go in). The
-    expressions must not depend on the session (its time zone is UTC: revgen/dbt.py), so that a
-    row deleted tomorrow is subtracted from the group it was added to.
+    rows come and go in). The expressions must not depend on the session (its time zone is UTC:
+    revgen/dbt.py), so that a row deleted tomorrow is subtracted from the group it was added to.
 
     In an incremental window (totals_kept) the totals follow the rows in the same transaction:
     delete_rows subtracts the rows it deletes (one statement, `delete ... returning`), and the
-    model's strategy `append_totals` adds the rows it inserts. Otherwise (a first build, a full
-    refresh, changed code or policy, totals missing) the post-hook recount_totals counts them
-    again from the whole table. A model's config lists recount_totals before record_build, which
-    records the window the next build starts from. -#}
+    model's strategy `append_totals` adds the rows it inserts: every delete of such a model goes
+    through delete_rows (delete_rebuilt does). Otherwise (a first build, a full refresh, changed
+    code or policy, totals missing) the post-hook recount_totals counts them again from the whole
+    table. A model's config lists recount_totals before record_build, which records the window the
+    next build starts from. -#}
 
 {% macro totals_relation(relation) -%}
     {{ return(api.Relation.create(database=relation.database, schema=relation.schema,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -66,6 +67,10 @@ VAR_COMMANDS = (
     "source",
 )
 
+# the commands that compile the incremental models against the warehouse (and so read their
+# recorded builds)
+FINGERPRINTED = ("build", "run", "compile", "snapshot", "show", "test", "docs generate")
+
 
 def dbt_vars(bi_role: str = BI_ROLE) -> str:
     """The vars of every dbt call: the same from one run to the next (the run's as-of time goes
@@ -97,32 +102,86 @@ def _prepare(url: str) -> str:
         return BI_ROLE if ensure_bi_role(conn) else conninfo(url)["user"]
 
 
-def as_of_options(as_of: str | None) -> dict[str, str]:
+def as_of_options(as_of: str | None) -> list[str]:
     """The run's as-of time for every connection dbt opens, as the setting revgen.as_of (read by
     the macro as_of()); checked as an ISO 8601 moment and written back as one, so nothing else
     reaches the server's options."""
     if not as_of:
-        return {}
+        return []
     try:
         moment = datetime.fromisoformat(as_of)
     except ValueError as err:
         raise ConfigError(f"as-of {as_of!r} is not an ISO 8601 date or time.") from err
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    option = f"-c revgen.as_of={moment.isoformat()}"
-    return {"PGOPTIONS": " ".join(filter(None, (os.environ.get("PGOPTIONS"), option)))}
+    return [f"-c revgen.as_of={moment.isoformat()}"]
+
+
+# What the models' SQL is made of, in the dbt project: a change to any file of these makes every
+# incremental model recompute everything (macros included: a model's code is mostly theirs)
+CODE_PATHS = ("dbt_project.yml", "models", "macros", "snapshots")
+
+
+def code_digest(project: Path) -> str:
+    """A digest of the dbt project's code (CODE_PATHS): every file's path and bytes."""
+    digest = hashlib.sha256()
+    for entry in CODE_PATHS:
+        top = project / entry
+        for file in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if file.is_file():
+                digest.update(f"{file.relative_to(project)}\0{file.stat().st_size}\0".encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _pii_key_digest(url: str) -> str:
+    """A digest of the key that hashes emails ('' before there is one)."""
+    from revgen.db import connect
+
+    with connect(url, autocommit=True) as conn:
+        found = conn.execute("select to_regclass('revgen_meta.pii_key') is not null").fetchone()
+        if not (found and found[0]):
+            return ""
+        key = conn.execute("select md5(encode(ipad, 'hex')) from revgen_meta.pii_key").fetchone()
+        return str(key[0]) if key else ""
+
+
+def build_fingerprint(url: str) -> str:
+    """What the incremental models' rows depend on besides the data: the policy, the key that
+    hashes emails (email_hash, person ids made of emails) and the project's code. Each incremental
+    model records it with its build (revgen_meta.model_builds); a build with another fingerprint
+    recomputes everything, so no row keeps what an older policy, key or code made of it. Computed
+    once per dbt call and handed to every connection as the setting revgen.build_fingerprint."""
+    parts = {
+        "policy": load_policy().dbt_vars()["policy"],
+        "pii_key": _pii_key_digest(url),
+        "code": code_digest(paths().dbt_project),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def session_options(options: list[str]) -> dict[str, str]:
+    """The environment that hands `options` (`-c name=value`) to every connection dbt opens
+    (libpq's PGOPTIONS), after any the caller set."""
+    if not options:
+        return {}
+    return {"PGOPTIONS": " ".join(filter(None, (os.environ.get("PGOPTIONS"), *options)))}
 
 
 def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = True) -> int:
     """Run `dbt <args>`; its output goes to this process's output (so to the Airflow task log)."""
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args]
+    options = as_of_options(as_of)
     if args and args[0] in VAR_COMMANDS:
         # models that are (re)built get the BI grants; make sure the role is there first
         role = _prepare(url) if args[0] in ("build", "run") else BI_ROLE
         command += ["--vars", dbt_vars(role)]
+    command_name = " ".join(args[:2]) if args[:1] == ["docs"] else (args or [""])[0]
+    if command_name in FINGERPRINTED:
+        options.append(f"-c revgen.build_fingerprint={build_fingerprint(url)}")
     log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
-    env = {**dbt_env(url), **as_of_options(as_of)}
+    env = {**dbt_env(url), **session_options(options)}
     # an invocation that stops before running anything writes none: never read an older one's
     (paths().dbt_target / "run_results.json").unlink(missing_ok=True)
     completed = subprocess.run(command, env=env, cwd=paths().dbt_project)

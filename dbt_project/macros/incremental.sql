@@ -1,30 +1,18 @@
 {#- Incremental builds of the large models (and the snapshots' feeds). Each records, in the same
     transaction as its rows, when its build started and a fingerprint of the policy, of the key
-    that hashes emails and of every model's code (revgen_meta.model_builds). The next build
+    that hashes emails and of the project's code (revgen_meta.model_builds). The next build
     rebuilds what was loaded since then, minus a lookback (var lookback_hours) for loads still in
     flight, and the people those rows belong to; everything else is kept. Without a matching
-    record (first build, a changed policy or key, changed model code) the model recomputes
+    record (first build, a changed policy or key, changed code) the model recomputes
     everything, so a build is always complete, and `dbt build --full-refresh` gives the same
     tables. -#}
 
+{#- The build's fingerprint, as SQL: revgen computes it once per dbt call from the policy, the key
+    that hashes emails and the project's code, macros included (revgen/dbt.py build_fingerprint),
+    and hands it to every connection as the setting revgen.build_fingerprint. Null when dbt runs
+    without it (not through revgen): no recorded build matches, so everything is recomputed. -#}
 {% macro build_fingerprint() -%}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set parts = [tojson(var('policy', none))] -%}
-    {#- the key that hashes emails (email_hash, person ids made of emails): a new key recomputes
-        everything, so no row keeps a hash made with the old one -#}
-    {%- set exists = run_query("select to_regclass('revgen_meta.pii_key') is not null") -%}
-    {%- if exists.columns[0].values()[0] -%}
-        {%- set key = run_query("select md5(encode(ipad, 'hex')) from revgen_meta.pii_key") -%}
-        {%- do parts.append(key.columns[0].values()[0] if key.rows else '') -%}
-    {%- endif -%}
-    {%- for node in graph.nodes.values() | sort(attribute='unique_id') if node.resource_type == 'model' -%}
-        {%- do parts.append(node.raw_code) -%}
-    {%- endfor -%}
-    {#- what a snapshot compares: new columns to check are checked on every row -#}
-    {%- for node in graph.nodes.values() | sort(attribute='unique_id') if node.resource_type == 'snapshot' -%}
-        {%- do parts.append(tojson([node.unique_id, node.config.unique_key, node.config.check_cols])) -%}
-    {%- endfor -%}
-    {{ return(local_md5(parts | join('\n'))) }}
+    nullif(current_setting('revgen.build_fingerprint', true), '')
 {%- endmacro %}
 
 {#- The earliest recorded build start with this fingerprint (of `relation` when given), minus
@@ -35,7 +23,7 @@
     {%- set found = run_query(
         "select to_char((min(started_at) - interval '" ~ var('lookback_hours') ~ " hours') "
         ~ "at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') "
-        ~ "from revgen_meta.model_builds where fingerprint = '" ~ build_fingerprint() ~ "'"
+        ~ "from revgen_meta.model_builds where fingerprint = " ~ build_fingerprint()
         ~ (" and relation = '" ~ relation ~ "'" if relation is not none else "")) -%}
     {%- set value = found.columns[0].values()[0] -%}
     {{ return(none if value is none else "cast('" ~ value ~ "' as timestamp with time zone)") }}
@@ -56,7 +44,7 @@
     {#- revgen_meta.model_builds is declared with the rest of revgen_meta (revgen/meta.py) and made
         before every build (revgen/dbt.py) -#}
     insert into revgen_meta.model_builds (relation, started_at, fingerprint)
-    values ('{{ this }}', now(), '{{ build_fingerprint() }}')
+    values ('{{ this }}', now(), coalesce({{ build_fingerprint() }}, ''))
     on conflict (relation) do update
         set started_at = excluded.started_at, fingerprint = excluded.fingerprint
 {%- endmacro %}

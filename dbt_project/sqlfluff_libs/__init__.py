@@ -9,7 +9,6 @@ cross-database macros, so the macros that read the policy render real SQL to lin
 
 from __future__ import annotations
 
-import hashlib
 from types import SimpleNamespace
 
 from revgen.load.schema import BI_ROLE
@@ -96,10 +95,6 @@ def run_query(query: str) -> SimpleNamespace:
     value = True if "to_regclass" in query else "2026-01-01T00:00:00.000000+00:00"
     column = SimpleNamespace(values=lambda: [value])
     return SimpleNamespace(columns=[column])
-
-
-def local_md5(text: str) -> str:
-    return hashlib.md5(text.encode()).hexdigest()
 
 
 adapter = _Adapter()

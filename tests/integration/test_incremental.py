@@ -7,13 +7,15 @@ though none of their records did); and after full exports that no longer hold so
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from revgen.config import paths
+import revgen.dbt
+from revgen.config import Paths, paths
 from revgen.dbt import run_dbt
 from revgen.generate.files import read_csv, write_csv
 from tests.helpers import load_company, rows, schema_checksums
@@ -520,13 +522,14 @@ def _merged_id(day_two: Path) -> str:
     return merged["contact_id"]
 
 
-def test_a_changed_policy_makes_the_incremental_models_recompute_everything(
+def test_a_changed_policy_or_macro_makes_the_incremental_models_recompute_everything(
     empty_warehouse, company, tmp_path, monkeypatch, lookback_zero
 ):
     url = empty_warehouse
     folder, _ = company
     load_company(url, folder)
-    run_dbt(url, ["run", "--select", "+fct_stage_transitions"], as_of=AS_OF)
+    select = ["run", "--select", "+fct_stage_transitions"]
+    run_dbt(url, select, as_of=AS_OF)
     transitions = rows(url, "select count(*) from marts.fct_stage_transitions")[0][0]
 
     policy = (paths().dbt_project / "policy.yml").read_text()
@@ -534,8 +537,23 @@ def test_a_changed_policy_makes_the_incremental_models_recompute_everything(
     changed.write_text(policy.replace("stale_days:", "stale_days: 1 #", 1))
     assert changed.read_text() != policy
     monkeypatch.setenv("REVGEN_POLICY", str(changed))
-    run_dbt(url, ["run", "--select", "+fct_stage_transitions"], as_of=AS_OF)
+    run_dbt(url, select, as_of=AS_OF)
     # nothing was loaded, but the policy changed: every person's transitions were rewritten
+    assert _rows_written()["fct_stage_transitions"] == transitions
+    run_dbt(url, select, as_of=AS_OF)
+    assert _rows_written()["fct_stage_transitions"] == 0  # nothing changed: nothing rewritten
+
+    # an upgrade that changes a macro only (the models' own files unchanged): a copy of the
+    # project where one macro differs, run as revgen runs its own
+    root = tmp_path / "upgraded"
+    shutil.copytree(
+        paths().dbt_project, root / "dbt_project", ignore=shutil.ignore_patterns("target", "logs")
+    )
+    stages = root / "dbt_project" / "macros" / "stages.sql"
+    stages.write_text(stages.read_text() + "\n{#- a newer revgen's macro -#}\n")
+    upgraded = Paths(root=root, home=paths().home)
+    monkeypatch.setattr(revgen.dbt, "paths", lambda: upgraded)
+    run_dbt(url, select, as_of=AS_OF)
     assert _rows_written()["fct_stage_transitions"] == transitions
 
 

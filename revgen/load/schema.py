@@ -108,16 +108,22 @@ def ensure_schema(conn: psycopg.Connection) -> None:
         ensure_pii_key(conn)
         for schema in sorted({stream.schema for stream in STREAMS}):
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        # the catalog itself, not information_schema's views over it (5 ms against 0.5 ms, at
+        # the start of every load)
         existing: dict[tuple[str, str], set[str]] = {}
         for schema, table, column in conn.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where table_schema like 'raw\\_%'"
+            "select n.nspname, c.relname, a.attname from pg_attribute a "
+            "join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname like 'raw\\_%' and c.relkind in ('r', 'p') "
+            "and a.attnum > 0 and not a.attisdropped"
         ):
             existing.setdefault((schema, table), set()).add(column)
         indexed = {
             (schema, name)
             for schema, name in conn.execute(
-                "select schemaname, indexname from pg_indexes where schemaname like 'raw\\_%'"
+                "select n.nspname, c.relname from pg_class c "
+                "join pg_namespace n on n.oid = c.relnamespace "
+                "where n.nspname like 'raw\\_%' and c.relkind in ('i', 'I')"
             )
         }
         for stream in STREAMS:

@@ -249,7 +249,10 @@ def pandas_to_sql(url: str, stream: Stream, header: list[str], path: Path, merge
 def quiet_dlt() -> None:
     """dlt logs warnings of its schema inference on every run: only errors, in the bench. Its
     logger takes its level from the runtime configuration when a pipeline starts, which reads
-    the environment (a setting made through `dlt.config` afterwards came too late)."""
+    the environment (a setting made through `dlt.config` afterwards came too late). And with
+    Airflow installed beside it, dlt reads its settings from Airflow's Variables too: importing
+    Airflow outside any task made ~/airflow (an SQLite airflow.db in the user's home)."""
     import os
 
     os.environ["RUNTIME__LOG_LEVEL"] = "ERROR"
+    os.environ["PROVIDERS__ENABLE_AIRFLOW_SECRETS"] = "false"

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+
 from revgen.config import paths
-from revgen.db import conninfo
+from revgen.db import connect, conninfo
 from revgen.errors import ConfigError, StepFailed
-from revgen.load.schema import BI_ROLE
+from revgen.load.schema import BI_ROLE, pii_key_digest
 from revgen.policy import base_policy_path, load_policy
 
 log = logging.getLogger(__name__)
@@ -89,17 +91,15 @@ def dbt_vars(bi_role: str = BI_ROLE) -> str:
     )
 
 
-def _prepare(url: str) -> str:
+def _prepare(conn: psycopg.Connection, url: str) -> str:
     """Before dbt builds: revgen_meta (incremental models record their builds there) and the role
     the marts are granted to; when that role cannot be created (no CREATEROLE), the connecting
     user itself, so the build still succeeds."""
-    from revgen.db import connect
     from revgen.load.schema import ensure_bi_role
     from revgen.meta import META_DDL
 
-    with connect(url, autocommit=True) as conn:
-        conn.execute(META_DDL)
-        return BI_ROLE if ensure_bi_role(conn) else conninfo(url)["user"]
+    conn.execute(META_DDL)
+    return BI_ROLE if ensure_bi_role(conn) else conninfo(url)["user"]
 
 
 def as_of_options(as_of: str | None) -> list[str]:
@@ -134,19 +134,7 @@ def code_digest(project: Path) -> str:
     return digest.hexdigest()
 
 
-def _pii_key_digest(url: str) -> str:
-    """A digest of the key that hashes emails ('' before there is one)."""
-    from revgen.db import connect
-
-    with connect(url, autocommit=True) as conn:
-        found = conn.execute("select to_regclass('revgen_meta.pii_key') is not null").fetchone()
-        if not (found and found[0]):
-            return ""
-        key = conn.execute("select md5(encode(ipad, 'hex')) from revgen_meta.pii_key").fetchone()
-        return str(key[0]) if key else ""
-
-
-def build_fingerprint(url: str) -> str:
+def build_fingerprint(conn: psycopg.Connection) -> str:
     """What the incremental models' rows depend on besides the data: the policy, the key that
     hashes emails (email_hash, person ids made of emails) and the project's code. Each incremental
     model records it with its build (revgen_meta.model_builds); a build with another fingerprint
@@ -154,7 +142,7 @@ def build_fingerprint(url: str) -> str:
     once per dbt call and handed to every connection as the setting revgen.build_fingerprint."""
     parts = {
         "policy": load_policy().dbt_vars()["policy"],
-        "pii_key": _pii_key_digest(url),
+        "pii_key": pii_key_digest(conn),
         "code": code_digest(paths().dbt_project),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -173,13 +161,16 @@ def run_dbt(url: str, args: list[str], as_of: str | None = None, check: bool = T
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args]
     options = as_of_options(as_of)
-    if args and args[0] in VAR_COMMANDS:
-        # models that are (re)built get the BI grants; make sure the role is there first
-        role = _prepare(url) if args[0] in ("build", "run") else BI_ROLE
-        command += ["--vars", dbt_vars(role)]
+    role = BI_ROLE
     command_name = " ".join(args[:2]) if args[:1] == ["docs"] else (args or [""])[0]
-    if command_name in FINGERPRINTED:
-        options.append(f"-c revgen.build_fingerprint={build_fingerprint(url)}")
+    if command_name in FINGERPRINTED:  # one connection for what dbt needs first
+        with connect(url, autocommit=True) as conn:
+            if command_name in ("build", "run"):
+                # models that are (re)built get the BI grants; make sure the role is there first
+                role = _prepare(conn, url)
+            options.append(f"-c revgen.build_fingerprint={build_fingerprint(conn)}")
+    if args and args[0] in VAR_COMMANDS:
+        command += ["--vars", dbt_vars(role)]
     log.info("running dbt %s (as of %s)", " ".join(args), as_of or "now")
     env = {**dbt_env(url), **session_options(options)}
     # an invocation that stops before running anything writes none: never read an older one's
@@ -266,8 +257,6 @@ def last_results() -> list[NodeResult]:
 
 def record_results(url: str, run_id: str, results: list[NodeResult]) -> None:
     """Keep a run's node results in revgen_meta.dbt_node_results (a retry's replace its try's)."""
-    from revgen.db import connect
-
     with connect(url) as conn:
         conn.execute("delete from revgen_meta.dbt_node_results where run_id = %s", (run_id,))
         with conn.cursor() as cursor:
@@ -282,8 +271,6 @@ def record_results(url: str, run_id: str, results: list[NodeResult]) -> None:
 def judge_layer(url: str, run_id: str, layer: str) -> dict:
     """The verdict on one layer of a run's dbt build: fails naming every node of the layer that
     did not build or hold (skipped ones too: something upstream failed)."""
-    from revgen.db import connect
-
     with connect(url) as conn:
         found = [
             NodeResult(*row)

@@ -65,6 +65,16 @@ def ensure_pii_key(conn: psycopg.Connection) -> None:
     )
 
 
+def pii_key_digest(conn: psycopg.Connection) -> str:
+    """A digest of the key of the keyed hash ('' before there is one): what changes when the key
+    does (revgen.dbt.build_fingerprint), never the key itself."""
+    found = conn.execute("select to_regclass('revgen_meta.pii_key') is not null").fetchone()
+    if not (found and found[0]):
+        return ""
+    key = conn.execute("select md5(encode(ipad, 'hex')) from revgen_meta.pii_key").fetchone()
+    return str(key[0]) if key else ""
+
+
 def raw_table_ddl(stream: Stream, table: sql.Identifier | None = None) -> sql.Composed:
     """The raw table of `stream` (or a table named `table` with its columns and key)."""
     columns: list[sql.Composable] = [

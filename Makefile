@@ -55,8 +55,8 @@ $(BENCH_INSTALLED): $(INSTALLED)
 	@$(BIN)/python -m pip check
 	@touch $@
 
-bench: $(BENCH_INSTALLED)  ## every phase at 10k, 100k and 1M people, loads against psql/dlt/pandas -> BENCHMARKS.md (~45 min; empties the local warehouse; LOAD_ONLY=1 for the loads alone)
-	@$(BIN)/revgen bench --people $${PEOPLE:-10000,100000,1000000} $${LOAD_ONLY:+--load-only}
+bench: $(BENCH_INSTALLED)  ## every phase at 10k, 100k and 1M people, loads against psql/dlt/pandas -> BENCHMARKS.md (~45 min; empties the local warehouse; LOAD_ONLY=1 for the loads alone; GROWTH=1 PEOPLE=1000000,10000000 for the growth section)
+	@$(BIN)/revgen bench --people $${PEOPLE:-10000,100000,1000000} $${LOAD_ONLY:+--load-only} $${GROWTH:+--growth}
 
 lint: $(INSTALLED)  ## ruff (lint and format), mypy on the package and DAGs, sqlfluff on the dbt SQL
 	@$(BIN)/ruff check revgen dags tests

@@ -305,9 +305,16 @@ def bring(folder: Path, exports: Path | None, as_of: str | None, no_run: bool) -
     is_flag=True,
     help="Only the load comparison (revgen, psql, dlt, pandas): replaces that section.",
 )
-def bench(people: str, repeat: int, load_only: bool) -> None:
+@click.option(
+    "--growth",
+    is_flag=True,
+    help="Only the phases and the DAG on a normal day, e.g. at 1000000,10000000 people: "
+    "replaces the growth section.",
+)
+def bench(people: str, repeat: int, load_only: bool, growth: bool) -> None:
     """Measure every phase at each company size; write BENCHMARKS.md (empties revgen's schemas)."""
-    from revgen.bench import run, run_loads
+    from revgen.bench import run, run_growth, run_loads
+    from revgen.bench.tables import GROWTH_HEADING, section, with_section
     from revgen.db import warehouse_url
 
     try:
@@ -315,19 +322,24 @@ def bench(people: str, repeat: int, load_only: bool) -> None:
     except ValueError:
         raise click.BadParameter(f"{people!r}: expected sizes like 10000,100000") from None
     target = paths().root / "BENCHMARKS.md"
-    if load_only:
-        current = target.read_text() if target.exists() else "# revgen benchmarks\n"
+    current = target.read_text() if target.exists() else "# revgen benchmarks\n"
+    if load_only or growth:
+        part = "growth" if growth else "load"
         target.write_text(
-            run_loads(warehouse_url(), sizes, repeat, paths().home / "bench", current)
+            run_growth(warehouse_url(), sizes, paths().home / "bench", current)
+            if growth
+            else run_loads(warehouse_url(), sizes, repeat, paths().home / "bench", current)
         )
-        click.echo(f"load section written to {target}")
+        click.echo(f"{part} section written to {target}")
         return
     report = run(warehouse_url(), sizes, repeat, paths().home / "bench")
-    target.write_text(
+    written = (
         "# revgen benchmarks\n\nWritten by `make bench` (`revgen bench`). The ratio "
         "against `psql \\copy` of the same files in the same run is the figure that "
         "travels between machines.\n\n" + report
     )
+    grown = section(current, GROWTH_HEADING)  # a growth run's section stays until the next one
+    target.write_text(with_section(written, GROWTH_HEADING, grown) if grown else written)
     click.echo(report)
     click.echo(f"written to {target}")
 

@@ -6,7 +6,8 @@ load of both sources, the full dbt build, the GX suites, a day of 1% changed and
 (`next_day.py`) loaded and built incrementally; then the whole DAG (`airflow dags test`) on a fresh
 warehouse. Last, the DAG files' parse times; `tables.py` writes it all as Markdown.
 `revgen bench --load-only` runs the load comparison alone (against psql, dlt and pandas: `peers.py`)
-and replaces that section of BENCHMARKS.md.
+and replaces that section of BENCHMARKS.md; `revgen bench --growth` runs the phases alone (no load
+comparison), the DAG on a normal day, at sizes up to 10M people, and replaces the growth section.
 
 Local tooling: `revgen bench` imports it, a DAG parse never does.
 """
@@ -17,8 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from revgen.bench.phases import dag_parse_seconds
-from revgen.bench.scale import bench_loads, bench_scale
-from revgen.bench.tables import page, with_load_section
+from revgen.bench.scale import bench_growth, bench_loads, bench_scale
+from revgen.bench.tables import (
+    GROWTH_HEADING,
+    growth_section,
+    page,
+    with_load_section,
+    with_section,
+)
 
 
 def run(url: str, sizes: list[int], repeat: int, workdir: Path) -> str:
@@ -38,3 +45,11 @@ def run_loads(url: str, sizes: list[int], repeat: int, workdir: Path, current: s
     workdir.mkdir(parents=True, exist_ok=True)
     results = [bench_loads(url, people, repeat, workdir) for people in sizes]
     return with_load_section(current, results, datetime.now(UTC))
+
+
+def run_growth(url: str, sizes: list[int], workdir: Path, current: str) -> str:
+    """How each phase grows with the company, smallest size to largest: `current` (BENCHMARKS.md's
+    text) with its growth section replaced (added when missing)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = [bench_growth(url, people, workdir) for people in sorted(sizes)]
+    return with_section(current, GROWTH_HEADING, growth_section(results, datetime.now(UTC)))

@@ -10,9 +10,13 @@ from revgen.contract import Stream
 from revgen.generate.files import read_csv, write_csv
 
 
-def write_next_day(company: Path, out: Path, as_of: str, share: int = 100) -> dict[str, int]:
+def write_next_day(
+    company: Path, out: Path, as_of: str, share: int = 100, day: int = 1
+) -> dict[str, int]:
     """A day of changes: every `share`-th surviving contact is touched again (a new touchpoint, a
-    new score, an activity on its lead) and as many new people arrive, each with a touchpoint."""
+    new score, an activity on its lead) and as many new people arrive, each with a touchpoint.
+    Each `day` (1, 2, ...) changes other contacts and brings other new people (keys `N` * day +
+    the contact's), so the days' files hold no common record."""
     when = (datetime.fromisoformat(as_of.replace("Z", "+00:00")) - timedelta(hours=2)).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
@@ -26,13 +30,13 @@ def write_next_day(company: Path, out: Path, as_of: str, share: int = 100) -> di
         for number, contact in enumerate(csv.DictReader(handle)):
             if contact["merged_into_id"] or contact["is_deleted"] == "true":
                 continue
-            if number % share == 0:
+            if number % share == 2 * (day - 1):
                 changed.append({**contact, "updated_at": when})
-            elif number % share == 1:
+            elif number % share == 2 * (day - 1) + 1:
                 new.append(
                     {
                         **contact,
-                        "contact_id": "N" + contact["contact_id"],
+                        "contact_id": "N" * day + contact["contact_id"],
                         "email": "new." + contact["email"],
                         "created_at": when,
                         "updated_at": when,

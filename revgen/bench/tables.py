@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import version
 
@@ -133,11 +134,32 @@ def with_load_section(current: str, results: list[dict], finished: datetime) -> 
         f"\n\nLoad-only run {stamp} (`revgen bench --load-only`). Machine: {machine()}.\n\n",
         1,
     )
-    start = current.find(LOAD_HEADING)
+    return with_section(current, LOAD_HEADING, section)
+
+
+def _span(current: str, heading: str) -> tuple[int, int] | None:
+    """Where the section under `heading` lies in `current` (up to the next `## ` or the end)."""
+    start = current.find(heading)
     if start < 0:
-        return current.rstrip("\n") + "\n\n" + section
-    end = current.find("\n## ", start + len(LOAD_HEADING))
-    return current[:start] + section + ("\n" + current[end + 1 :] if end >= 0 else "")
+        return None
+    end = current.find("\n## ", start + len(heading))
+    return start, end + 1 if end >= 0 else len(current)
+
+
+def section(current: str, heading: str) -> str | None:
+    """The section under `heading` in `current` (BENCHMARKS.md), heading included; None if none."""
+    span = _span(current, heading)
+    return current[span[0] : span[1]] if span else None
+
+
+def with_section(current: str, heading: str, text: str) -> str:
+    """`current` (BENCHMARKS.md) with the section under `heading` replaced by `text`, which starts
+    with that heading; added at the end when missing."""
+    span = _span(current, heading)
+    if span is None:
+        return current.rstrip("\n") + "\n\n" + text
+    rest = current[span[1] :]
+    return current[: span[0]] + text + ("\n" + rest if rest else "")
 
 
 LOAD_HEADING = "## Load: revgen against `psql \\copy` and the tools a user would otherwise pick"
@@ -201,4 +223,70 @@ def page(results: list[dict], parse_seconds: dict[str, float], finished: datetim
         f"{load_sections(results)}\n"
         "## DAG files: parse time (median of 3, a fresh interpreter each; target 2 s)\n\n"
         f"| file | seconds |\n|---|---|\n{parse}\n"
+    )
+
+
+GROWTH_HEADING = "## Growth: the nightly as the company grows (`revgen bench --growth`)"
+
+
+def growth_section(results: list[dict], finished: datetime) -> str:
+    """A growth run's section: each phase at each size (smallest to largest), and how it grows
+    from the smallest size to the largest (the largest's figure over the smallest's)."""
+
+    def duration(seconds: float) -> str:
+        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+    def disk(size: float) -> str:
+        return f"{size / 2**20:.0f} MiB" if size < 2**30 else f"{size / 2**30:.1f} GiB"
+
+    def figures(r: dict) -> list[tuple[str, float, Callable[[float], str]]]:
+        """(row label, this size's figure, how it is written), in table order."""
+        dag = r["normal_day_dag"]
+        return [
+            ("raw rows", r["raw_rows"], "{:,}".format),
+            ("export files (CSV)", r["files_bytes"], disk),
+            *((p["phase"], p["seconds"], duration) for p in r["phases"]),
+            (
+                "incremental / full",
+                r["incremental"]["seconds"] / r["full"]["seconds"],
+                "{:.2f}".format,
+            ),
+            ("whole DAG, normal day", dag["seconds"], duration),
+            ("of which its dbt tasks", dag["dbt_seconds"], duration),
+            (
+                "a full rebuild: extract + load, full dbt build",
+                r["load_seconds"] + r["full"]["seconds"],
+                duration,
+            ),
+            ("peak RSS of any phase", max(p["rss_mib"] for p in r["phases"]), "{:.0f} MiB".format),
+            ("warehouse on disk", r["warehouse_bytes"], disk),
+        ]
+
+    first, last = results[0], results[-1]
+    lines = [
+        "| | "
+        + " | ".join(f"{r['people']:,} people" for r in results)
+        + f" | {last['people']:,} / {first['people']:,} |",
+        "|---|" + "---|" * (len(results) + 1),
+    ]
+    for row in zip(*(figures(r) for r in results), strict=True):
+        label, smallest, _ = row[0]
+        cells = " | ".join(written(value) for _, value, written in row)
+        lines.append(f"| {label} | {cells} | {row[-1][1] / smallest:.1f} |")
+    days = "; ".join(
+        f"{r['people']:,}: {r['changes']['changed_people']:,} changed and "
+        f"{r['changes']['new_people']:,} new people the first, "
+        f"{r['day_two_changes']['changed_people']:,} and {r['day_two_changes']['new_people']:,} "
+        "the second"
+        for r in results
+    )
+    return (
+        f"{GROWTH_HEADING}\n\n"
+        f"Run {finished.strftime('%Y-%m-%d %H:%M UTC')}. Machine: {machine()}. {versions()}.\n\n"
+        "The phases of the table above without the load comparison, one run each; then the whole "
+        "DAG (`airflow dags test`) on a normal day: a second day's changes in the landing folder, "
+        "loaded and built incrementally on the warehouse the phases left (no lookback margin, as "
+        f"for the incremental build). The days: {days}. Targets (this 2-core machine): "
+        "incremental at most 0.10 of full at 1M and 10M people; at 10M, the whole DAG on a normal "
+        "day at most 10 min, a full rebuild at most 30 min.\n\n" + "\n".join(lines) + "\n"
     )

@@ -9,6 +9,7 @@ Every raw row also carries `_source`, `_batch_id` and `_loaded_at`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # SQL type of each contract type; `email` is text checked for shape.
 SQL_TYPES = {
@@ -81,7 +82,7 @@ class Stream:
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 

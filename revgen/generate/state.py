@@ -23,7 +23,8 @@ from revgen.policy import Policy
 
 
 def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times faster than strftime, which a 10M-person company calls ~200M times
+    return moment.isoformat(timespec="seconds")[:19] + "Z"
 
 
 @dataclass

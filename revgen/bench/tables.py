@@ -165,10 +165,12 @@ def with_section(current: str, heading: str, text: str) -> str:
 LOAD_HEADING = "## Load: revgen against `psql \\copy` and the tools a user would otherwise pick"
 
 
-def scale_table(results: list[dict]) -> str:
-    def minutes(seconds: float) -> str:
-        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+def duration(seconds: float) -> str:
+    """Seconds as the tables write them: seconds up to two minutes, then minutes."""
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
+
+def scale_table(results: list[dict]) -> str:
     lines = [
         "| people | raw rows | extract + load | rows/s | load peak RSS | dbt full build | "
         "dbt incremental (1% changed + 1% new) | incremental / full | GX suites | whole DAG | "
@@ -177,11 +179,11 @@ def scale_table(results: list[dict]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r['people']:,} | {r['raw_rows']:,} | {minutes(r['load_seconds'])} | "
+            f"| {r['people']:,} | {r['raw_rows']:,} | {duration(r['load_seconds'])} | "
             f"{r['raw_rows'] / r['load_seconds']:,.0f} | {r['load_rss']:.0f} MiB | "
-            f"{minutes(r['full']['seconds'])} | {minutes(r['incremental']['seconds'])} | "
+            f"{duration(r['full']['seconds'])} | {duration(r['incremental']['seconds'])} | "
             f"{r['incremental']['seconds'] / r['full']['seconds']:.2f} | "
-            f"{minutes(r['quality']['seconds'])} | {minutes(r['dag_seconds'])} | "
+            f"{duration(r['quality']['seconds'])} | {duration(r['dag_seconds'])} | "
             f"{r['dag_dbt_seconds'] / r['full']['seconds']:.2f} |"
         )
     return "\n".join(lines)
@@ -232,9 +234,6 @@ GROWTH_HEADING = "## Growth: the nightly as the company grows (`revgen bench --g
 def growth_section(results: list[dict], finished: datetime) -> str:
     """A growth run's section: each phase at each size (smallest to largest), and how it grows
     from the smallest size to the largest (the largest's figure over the smallest's)."""
-
-    def duration(seconds: float) -> str:
-        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
     def disk(size: float) -> str:
         return f"{size / 2**20:.0f} MiB" if size < 2**30 else f"{size / 2**30:.1f} GiB"

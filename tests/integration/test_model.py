@@ -186,6 +186,59 @@ def test_every_key_the_docs_call_unique_by_an_index_has_a_unique_index(built):
     assert journeys in unique_indexes(url)
 
 
+def test_the_marts_contract_constraints_are_enforced_by_the_warehouse(built):
+    """The marts' keys, required columns and closed value lists are contract constraints, not
+    nightly test nodes: the warehouse refuses a bad row in the write that brings it (the build
+    fails and the previous table stays). Every constraint the contracts declare is in the
+    warehouse, and a duplicate key, a null and a value outside a list are refused."""
+    import json
+
+    import psycopg
+
+    from revgen.config import paths
+
+    url, _ = built
+    manifest = json.loads((paths().dbt_target / "manifest.json").read_text())
+    declared: dict[str, set] = {"primary_key": set(), "not_null": set(), "check": set()}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["contract"]["enforced"]:
+            for column in node["columns"].values():
+                for constraint in column.get("constraints") or []:
+                    declared[constraint["type"]].add(
+                        (node["schema"], node["alias"], column["name"])
+                    )
+    assert len(declared["primary_key"]) >= 20 and len(declared["check"]) >= 5
+    # (constraint, schema, table, column) of every table: a primary key or check on a column
+    # (pg_constraint), and a column's not null (pg_attribute)
+    enforced = set(
+        rows(
+            url,
+            "select case k.contype when 'p' then 'primary_key' else 'check' end, "
+            "n.nspname, c.relname, a.attname from pg_constraint k "
+            "join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace "
+            "join pg_attribute a on a.attrelid = c.oid and a.attnum = any(k.conkey) "
+            "where k.contype = 'c' or (k.contype = 'p' and cardinality(k.conkey) = 1) "
+            "union all "
+            "select 'not_null', n.nspname, c.relname, a.attname from pg_attribute a "
+            "join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
+            "where a.attnotnull and a.attnum > 0 and c.relkind = 'r'",
+        )
+    )
+    for kind, columns in declared.items():
+        missing = {column for column in columns if (kind, *column) not in enforced}
+        assert not missing, (kind, missing)
+
+    refused = {
+        psycopg.errors.UniqueViolation: "insert into marts.kpi_headlines "
+        "select * from marts.kpi_headlines limit 1",
+        psycopg.errors.NotNullViolation: "update marts.orphaned_leads set reason = null",
+        psycopg.errors.CheckViolation: "update marts.orphaned_leads set reason = 'misplaced'",
+    }
+    for error, statement in refused.items():
+        with connect(url) as conn, pytest.raises(error):
+            conn.execute(statement)
+
+
 def test_one_person_across_merged_records_email_only_leads_and_deletions(built, company):
     url, truth = built
     folder, _ = company

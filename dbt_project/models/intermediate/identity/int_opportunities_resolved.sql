@@ -1,6 +1,7 @@
 {#- Every opportunity with the lead it belongs to: its own lead link, else the lead its CRM
     contact was converted from (exports that tie deals to contacts, not leads). _loaded_at is the
     later of the two records' loads, so a contact that arrives later rebuilds the deal's person. -#}
+{{ config(indexes=[{'columns': ['opportunity_id'], 'unique': True}]) }}
 
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}

@@ -1,6 +1,7 @@
 {#- Every opportunity judged once for the sales-outcome marts: closed, won, and its sales cycle in
     days (creation to a win). kpi_opportunity_outcomes and kpi_sales_by_owner aggregate it with
     the macro sales_outcomes(). -#}
+{{ config(indexes=[{'columns': ['opportunity_id'], 'unique': True}]) }}
 
 with opportunities as (
     select opportunity_id, opportunity_type, owner_id, stage, amount_usd, created_at, closed_at

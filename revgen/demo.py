@@ -23,6 +23,7 @@ from revgen.db import (
 )
 from revgen.errors import ConfigError, StepFailed
 from revgen.generate import generate_company
+from revgen.load.copy import loaded_since
 from revgen.load.schema import claim_for_demo
 from revgen.local_airflow import DAG_ID, airflow_binary, dags_test_env
 from revgen.policy import company_policy_path
@@ -99,8 +100,19 @@ def run_nightly(as_of: str) -> str:
     on whatever the landing folder holds; prints the outcome; returns the log path."""
     url = warehouse_url()
     check_reachable(url)
+    with connect(url) as conn:
+        started = conn.execute("select clock_timestamp()").fetchone()[0]  # type: ignore[index]
     click.echo(f"running the Airflow DAG {DAG_ID} as of {as_of} (airflow dags test)")
     log_path = run_dag_test(url, as_of, f"run-{as_of}.log")
+    with connect(url) as conn:
+        files, loaded, rejected = loaded_since(conn, started)
+    if files:
+        click.echo(f"  loaded {files} export file(s): {loaded:,} rows, {rejected:,} rejected")
+    else:
+        click.echo(
+            f"  no new export file: every file in {paths().landing} was loaded before (same name "
+            f"and content); the marts were built as of {as_of} from what the warehouse holds"
+        )
     print_outcome(url, log_path)
     return log_path
 

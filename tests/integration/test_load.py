@@ -37,15 +37,32 @@ def test_clean_rows_equal_ground_truth_and_dirty_rows_are_rejected_with_reasons(
     assert mismatched == [(0,)]
 
 
+def _clock(url):
+    return rows(url, "select clock_timestamp()")[0][0]
+
+
 def test_loading_the_same_files_again_changes_nothing(empty_warehouse, company):
+    from revgen.db import connect
+    from revgen.load.copy import loaded_since
+
     folder, truth = company
+    first = _clock(empty_warehouse)
     load_company(empty_warehouse, folder)
     before = rows(
         empty_warehouse,
         "select _batch_id, count(*) from raw_marketing.contacts group by 1 order by 1",
     )
+    again = _clock(empty_warehouse)
     skipped = load_company(empty_warehouse, folder)
     assert all(result.skipped for result in skipped)
+    # what `revgen run` tells of the loads (the second: no new file)
+    with connect(empty_warehouse) as conn:
+        assert loaded_since(conn, first) == (
+            len(skipped),
+            sum(truth["rows"].values()),
+            len(truth["expected_rejects"]),
+        )
+        assert loaded_since(conn, again) == (0, 0, 0)
     forced = load_company(empty_warehouse, folder, force=True)
     assert sum(r.rows_inserted + r.rows_updated for r in forced) == 0
     assert sum(r.rows_loaded for r in forced) == sum(truth["rows"].values())

@@ -24,12 +24,19 @@ def _runs_of_two_days(url: str, as_of: str) -> None:
         alert_orphans(url, Channels())
 
 
-@pytest.fixture
-def demo_report(empty_warehouse, company, tmp_path):
+@pytest.fixture(scope="module")
+def demo_report(warehouse, company, tmp_path_factory):
+    """The demo company built on two days and its report: made once, for the tests that only
+    read them (the empty-warehouse test, which empties the warehouse, comes first in the file)."""
+    from revgen.db import connect
+    from revgen.load.schema import drop_revgen_schemas
+
     folder, truth = company
-    load_company(empty_warehouse, folder)
-    _runs_of_two_days(empty_warehouse, truth["generator"]["as_of"])
-    return empty_warehouse, truth, write_report(empty_warehouse, tmp_path, Report())
+    with connect(warehouse, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+    load_company(warehouse, folder)
+    _runs_of_two_days(warehouse, truth["generator"]["as_of"])
+    return warehouse, truth, write_report(warehouse, tmp_path_factory.mktemp("report"), Report())
 
 
 def _svg_after(html: str, heading: str) -> str:
@@ -37,8 +44,28 @@ def _svg_after(html: str, heading: str) -> str:
     return html[start : html.index("</svg>", start)] if "<svg" in html[start:] else ""
 
 
+def test_the_report_is_written_for_an_empty_warehouse_too(empty_warehouse, tmp_path):
+    """A first run with no data yet (e.g. only an API source configured, nothing arrived)."""
+    from revgen.db import connect
+    from revgen.load.schema import ensure_schema
+
+    with connect(empty_warehouse, autocommit=True) as conn:
+        ensure_schema(conn)
+    run_dbt(empty_warehouse, ["build"], as_of="2026-04-01T00:00:00Z")
+    html = write_report(empty_warehouse, tmp_path).read_text()
+    assert shown_kpis(html)["orphans.total"] == "0"
+    assert "No data." in html
+    shown = shown_kpis(html)
+    # nothing won is a measured 0; no spend, no activities, no speed basis: not measurable
+    assert shown["headline.won_deals.value"] == "0"
+    assert shown["headline.won_revenue_usd.value"] == "$0"
+    assert shown["headline.spend_usd.value"] == "not measurable"
+    assert shown["waste.total_usd"] == "not measurable"
+    assert shown["speed.median_minutes"] == "not measurable"
+
+
 def test_the_report_renders_offline_and_shows_the_marts_numbers(demo_report, tmp_path):
-    empty_warehouse, truth, path = demo_report
+    url, truth, path = demo_report
     html = path.read_text()
     assert not re.search(r'(src|href)="(https?:)?//', html)  # opens offline: nothing external
     for section in (
@@ -64,27 +91,25 @@ def test_the_report_renders_offline_and_shows_the_marts_numbers(demo_report, tmp
     # two checks on two days: the orphan trend draws (at least) two points
     trend = _svg_after(html, "trend (each check)")
     assert trend.count("<circle") >= 2
-    assert len(rows(empty_warehouse, "select distinct as_of from revgen_meta.orphan_trend")) >= 2
+    assert len(rows(url, "select distinct as_of from revgen_meta.orphan_trend")) >= 2
 
     shown = shown_kpis(html)
     for stage, people, rate in rows(
-        empty_warehouse,
+        url,
         """select v.stage_name, v.people,
             c.conversion_rate from marts.kpi_stage_volume v left join marts.kpi_stage_conversion c
             on c.from_stage = v.stage_name where v.stage_order >= 3""",
     ):
         assert shown[f"people.{stage}"] == f"{people:,}"
         assert shown[f"conversion.{stage}"] == ("n/a" if rate is None else f"{rate:.1%}")
-    orphans = rows(empty_warehouse, "select count(*) from marts.orphaned_leads")[0][0]
+    orphans = rows(url, "select count(*) from marts.orphaned_leads")[0][0]
     assert shown["orphans.total"] == f"{orphans:,}" and orphans == len(truth["orphans"])
-    share = rows(empty_warehouse, "select unmeasurable_share from marts.kpi_unmeasurable_spend")[0][
-        0
-    ]
+    share = rows(url, "select unmeasurable_share from marts.kpi_unmeasurable_spend")[0][0]
     assert shown["unmeasurable.share"] == f"{share:.1%}"
-    waste = rows(empty_warehouse, "select sum(wasted_usd) from marts.kpi_wasted_sales_time")[0][0]
+    waste = rows(url, "select sum(wasted_usd) from marts.kpi_wasted_sales_time")[0][0]
     assert shown["waste.total_usd"] == f"${float(waste):,.0f}"
     for channel, roi, basis in rows(
-        empty_warehouse,
+        url,
         "select channel, w_shaped_roi, roi_basis from marts.kpi_channel_performance",
     ):
         # null ROI: n/a without spend, "not measurable" with spend but no revenue measured (#17)
@@ -100,26 +125,6 @@ def test_the_report_renders_offline_and_shows_the_marts_numbers(demo_report, tmp
     assert background < 0.95  # charts and tables, not a blank page
     red = sum(count for count, (r, g, b) in colors if r > 170 and g < 80 and b < 80)
     assert red > 1000  # the red bars of wasted time and orphans are drawn
-
-
-def test_the_report_is_written_for_an_empty_warehouse_too(empty_warehouse, tmp_path):
-    """A first run with no data yet (e.g. only an API source configured, nothing arrived)."""
-    from revgen.db import connect
-    from revgen.load.schema import ensure_schema
-
-    with connect(empty_warehouse, autocommit=True) as conn:
-        ensure_schema(conn)
-    run_dbt(empty_warehouse, ["build"], as_of="2026-04-01T00:00:00Z")
-    html = write_report(empty_warehouse, tmp_path).read_text()
-    assert shown_kpis(html)["orphans.total"] == "0"
-    assert "No data." in html
-    shown = shown_kpis(html)
-    # nothing won is a measured 0; no spend, no activities, no speed basis: not measurable
-    assert shown["headline.won_deals.value"] == "0"
-    assert shown["headline.won_revenue_usd.value"] == "$0"
-    assert shown["headline.spend_usd.value"] == "not measurable"
-    assert shown["waste.total_usd"] == "not measurable"
-    assert shown["speed.median_minutes"] == "not measurable"
 
 
 # what a figure on the page means, read back independently of the report's own formatting

@@ -105,9 +105,12 @@ def run_nightly(as_of: str) -> str:
     click.echo(f"running the Airflow DAG {DAG_ID} as of {as_of} (airflow dags test)")
     log_path = run_dag_test(url, as_of, f"run-{as_of}.log")
     with connect(url) as conn:
-        files, loaded, rejected = loaded_since(conn, started)
+        files, tables, loaded, rejected = loaded_since(conn, started)
     if files:
-        click.echo(f"  loaded {files} export file(s): {loaded:,} rows, {rejected:,} rejected")
+        click.echo(
+            f"  loaded {files} export file(s) into {tables} raw table(s): {loaded:,} rows, "
+            f"{rejected:,} rejected"
+        )
     else:
         click.echo(
             f"  no new export file: every file in {paths().landing} was loaded before (same name "

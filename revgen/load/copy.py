@@ -345,16 +345,18 @@ def already_loaded(conn: psycopg.Connection, stream: Stream, file_name: str, sha
     return bool(row and row[0])
 
 
-def loaded_since(conn: psycopg.Connection, since: datetime) -> tuple[int, int, int]:
-    """(files, rows loaded, rows rejected) of the batches that finished at or after `since`
-    (the server's clock: `select clock_timestamp()` before the run)."""
+def loaded_since(conn: psycopg.Connection, since: datetime) -> tuple[int, int, int, int]:
+    """(export files, raw tables, rows loaded, rows rejected) of the batches that finished at or
+    after `since` (the server's clock: `select clock_timestamp()` before the run). A file mapped
+    to two streams is one file loaded into two tables."""
     row = conn.execute(
-        "select count(*), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
+        "select count(distinct (source, file_name)), count(distinct (source, stream)), "
+        "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "
         "from revgen_meta.load_runs where finished_at >= %s",
         (since,),
     ).fetchone()
     assert row is not None
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def load_records(

@@ -86,7 +86,7 @@ def test_bringing_a_company_clears_the_demo_and_keeps_nothing_of_it(maven):
 
 
 def test_maven_every_row_of_every_mapped_file_is_loaded_or_rejected(maven):
-    _, url, _ = maven
+    _, url, out = maven
     accounted = _accounted(url)
     pipeline = len(_csv(EXPORTS / "maven_crm_opportunities" / "sales_pipeline.csv"))
     expected = {
@@ -102,6 +102,9 @@ def test_maven_every_row_of_every_mapped_file_is_loaded_or_rejected(maven):
     assert {key: value[0] for key, value in accounted.items()} == expected
     assert all(read == loaded + rejected for read, loaded, rejected in accounted.values())
     assert rows(url, "select count(*) from raw_crm.opportunities")[0][0] == pipeline
+    # what `bring` tells of it: three files, the pipeline read twice (leads and opportunities)
+    total = sum(loaded for _, loaded, _ in accounted.values())
+    assert f"loaded 3 export file(s) into 4 raw table(s): {total:,} rows, 0 rejected" in out
 
 
 def test_maven_deals_and_win_rate_by_agent_and_by_office_match_the_csv(maven):

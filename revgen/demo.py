@@ -23,7 +23,7 @@ from revgen.db import (
 )
 from revgen.errors import ConfigError, StepFailed
 from revgen.generate import generate_company
-from revgen.load.copy import loaded_since
+from revgen.load.copy import loaded_since, server_clock
 from revgen.load.schema import claim_for_demo
 from revgen.local_airflow import DAG_ID, airflow_binary, dags_test_env
 from revgen.policy import company_policy_path
@@ -101,7 +101,7 @@ def run_nightly(as_of: str) -> str:
     url = warehouse_url()
     check_reachable(url)
     with connect(url) as conn:
-        started = conn.execute("select clock_timestamp()").fetchone()[0]  # type: ignore[index]
+        started = server_clock(conn)
     click.echo(f"running the Airflow DAG {DAG_ID} as of {as_of} (airflow dags test)")
     log_path = run_dag_test(url, as_of, f"run-{as_of}.log")
     with connect(url) as conn:

@@ -345,10 +345,17 @@ def already_loaded(conn: psycopg.Connection, stream: Stream, file_name: str, sha
     return bool(row and row[0])
 
 
+def server_clock(conn: psycopg.Connection) -> datetime:
+    """The server's clock now, the clock revgen_meta.load_runs is written by (loaded_since)."""
+    row = conn.execute("select clock_timestamp()").fetchone()
+    assert row is not None
+    return row[0]
+
+
 def loaded_since(conn: psycopg.Connection, since: datetime) -> tuple[int, int, int, int]:
     """(export files, raw tables, rows loaded, rows rejected) of the batches that finished at or
-    after `since` (the server's clock: `select clock_timestamp()` before the run). A file mapped
-    to two streams is one file loaded into two tables."""
+    after `since` (read by server_clock before the run). A file mapped to two streams is one
+    file loaded into two tables."""
     row = conn.execute(
         "select count(distinct (source, file_name)), count(distinct (source, stream)), "
         "coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0) "

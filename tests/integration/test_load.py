@@ -37,22 +37,20 @@ def test_clean_rows_equal_ground_truth_and_dirty_rows_are_rejected_with_reasons(
     assert mismatched == [(0,)]
 
 
-def _clock(url):
-    return rows(url, "select clock_timestamp()")[0][0]
-
-
 def test_loading_the_same_files_again_changes_nothing(empty_warehouse, company):
     from revgen.db import connect
-    from revgen.load.copy import loaded_since
+    from revgen.load.copy import loaded_since, server_clock
 
     folder, truth = company
-    first = _clock(empty_warehouse)
+    with connect(empty_warehouse) as conn:
+        first = server_clock(conn)
     load_company(empty_warehouse, folder)
     before = rows(
         empty_warehouse,
         "select _batch_id, count(*) from raw_marketing.contacts group by 1 order by 1",
     )
-    again = _clock(empty_warehouse)
+    with connect(empty_warehouse) as conn:
+        again = server_clock(conn)
     skipped = load_company(empty_warehouse, folder)
     assert all(result.skipped for result in skipped)
     # what `revgen run` tells of the loads (the second: no new file)

@@ -58,12 +58,9 @@ def warehouse_admin(warehouse, revgen_home):
 @pytest.fixture
 def empty_warehouse(warehouse):
     """The session's warehouse with revgen's schemas dropped."""
-    from revgen.db import connect
-    from revgen.load.schema import drop_revgen_schemas
+    from tests.helpers import empty_revgen_schemas
 
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-    return warehouse
+    return empty_revgen_schemas(warehouse)
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,22 @@ def revgen_cli(
     )
 
 
+def empty_revgen_schemas(url: str, demo: dict | None = None, raw_tables: bool = False) -> str:
+    """Drop every schema revgen writes in the warehouse at `url`; then, with `demo` (a generated
+    company's `generator` section), claim it for that demo company, and with `raw_tables`,
+    create the raw tables again. Returns `url`."""
+    from revgen.db import connect
+    from revgen.load.schema import claim_for_demo, drop_revgen_schemas, ensure_schema
+
+    with connect(url, autocommit=True) as conn:
+        drop_revgen_schemas(conn)
+        if demo is not None:
+            claim_for_demo(conn, demo)
+        if raw_tables:
+            ensure_schema(conn)
+    return url
+
+
 def rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
     from revgen.db import connect
 

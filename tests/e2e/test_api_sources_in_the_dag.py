@@ -10,13 +10,10 @@ from revgen.generate import generate_company
 from tests.fakes.company_data import clean_rows
 from tests.fakes.hubspot import HubSpotData
 from tests.fakes.server import FakeApi
-from tests.helpers import rows
+from tests.helpers import empty_revgen_schemas, rows
 
 
 def test_hubspot_objects_flow_through_the_dag_and_salesforce_is_skipped(warehouse, tmp_path):
-    from revgen.db import connect
-    from revgen.load.schema import drop_revgen_schemas
-
     folder = tmp_path / "company"
     truth = generate_company(people=300, seed=5, days=45, out=folder, progress=False)
     data = {
@@ -30,8 +27,7 @@ def test_hubspot_objects_flow_through_the_dag_and_salesforce_is_skipped(warehous
         ]
     }
     data["history"] = clean_rows(folder, truth, "crm", "opportunity_history")
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
+    empty_revgen_schemas(warehouse)
     for source in ("marketing", "crm"):  # no export files: the files path has nothing to do
         for old in (paths().landing / source).glob("*"):
             old.unlink()

@@ -18,7 +18,7 @@ from revgen.demo import run_dag_test
 from revgen.generate import generate_company
 from revgen.generate.files import read_csv, write_csv
 from revgen.sources.files.reader import files_for
-from tests.helpers import rows, schema_checksums
+from tests.helpers import empty_revgen_schemas, rows, schema_checksums
 
 DAYS = 30
 EVERY = 3  # days between two runs of the backfill: 10 runs
@@ -78,12 +78,7 @@ def own_home(tmp_path):
 def _fresh_warehouse(url: str, truth: dict, landing: Path, company: Path, first, last) -> None:
     import shutil
 
-    from revgen.db import connect
-    from revgen.load.schema import claim_for_demo, drop_revgen_schemas
-
-    with connect(url, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        claim_for_demo(conn, truth["generator"])
+    empty_revgen_schemas(url, demo=truth["generator"])
     shutil.rmtree(landing, ignore_errors=True)
     split_by_day(company, landing, first, last)
 

@@ -22,14 +22,12 @@ import pytest
 import requests
 
 from revgen.config import paths
-from revgen.db import connect
 from revgen.db.local import AIRFLOW, LocalPostgres, free_port
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
-from revgen.load.schema import claim_for_demo, drop_revgen_schemas
 from revgen.local_airflow import admin_password
 from revgen.orchestration import DBT_POOL
-from tests.helpers import ROOT, rows, schema_checksums
+from tests.helpers import ROOT, empty_revgen_schemas, rows, schema_checksums
 
 NIGHTLY = "revenue_funnel_nightly"
 HOURLY = "watch_ownership_hourly"
@@ -137,17 +135,14 @@ def live(warehouse, revgen_home):
     # emptying the warehouse drops revgen's random hashing key: both runs get this one
     os.environ["REVGEN_PII_KEY"] = "live-scheduler-test-key"
     truth = generate_company(people=300, seed=5, days=40, out=paths().landing, progress=False)
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        claim_for_demo(conn, truth["generator"])
+    empty_revgen_schemas(warehouse, demo=truth["generator"])
     end = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
     started = time.monotonic()
     run_dag_test(warehouse, end.date().isoformat(), "live-dags-test.log")
     dags_test_seconds = time.monotonic() - started
     expected = schema_checksums(warehouse)
-    with connect(warehouse, autocommit=True) as conn:  # the live run must build it all again
-        drop_revgen_schemas(conn)
-        claim_for_demo(conn, truth["generator"])
+    # the live run must build it all again
+    empty_revgen_schemas(warehouse, demo=truth["generator"])
 
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
@@ -347,9 +342,7 @@ def test_the_celery_executor_runs_the_nightly_on_two_workers_with_the_local_exec
     """After the LocalExecutor's stack stopped: `make airflow EXECUTOR=celery` (two Celery
     workers, Redis as broker) runs the same interval again on an emptied warehouse."""
     assert live["stack"].make.poll() is not None  # the previous test stopped it
-    with connect(live["url"], autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        claim_for_demo(conn, live["truth"]["generator"])
+    empty_revgen_schemas(live["url"], demo=live["truth"]["generator"])
     stack = LiveAirflow(free_port(), {**live["settings"], "EXECUTOR": "celery", "REDIS_URL": redis})
     try:
         stack.wait_up()

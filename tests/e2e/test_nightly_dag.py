@@ -8,18 +8,13 @@ from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
-from tests.helpers import ROOT, rows, schema_checksums
+from tests.helpers import ROOT, empty_revgen_schemas, rows, schema_checksums
 
 
 @pytest.fixture(scope="module")
 def nightly_run(warehouse):
-    from revgen.db import connect
-    from revgen.load.schema import claim_for_demo, drop_revgen_schemas
-
     truth = generate_company(people=800, seed=11, days=60, out=paths().landing, progress=False)
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        claim_for_demo(conn, truth["generator"])
+    empty_revgen_schemas(warehouse, demo=truth["generator"])
     logical_date = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
     log = run_dag_test(warehouse, logical_date.date().isoformat(), "e2e-1.log")
     return warehouse, truth, logical_date.date().isoformat(), log

@@ -10,8 +10,8 @@ from revgen.config import paths
 from revgen.db import connect, conninfo
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
-from revgen.load.schema import claim_for_demo, drop_revgen_schemas
-from tests.helpers import ROOT, rows
+from revgen.load.schema import claim_for_demo
+from tests.helpers import ROOT, empty_revgen_schemas, rows
 
 PASSWORD = "Kx9-unmistakable-S3cret"
 
@@ -24,8 +24,7 @@ def test_a_known_password_appears_in_no_log_and_no_email_reaches_the_marts(
         # a login of its own that works as revgen's owner role (what it creates, revgen owns)
         conn.execute(f"create role pipeline_user login password '{PASSWORD}' in role revgen")
         conn.execute("alter role pipeline_user set role revgen")
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
+    empty_revgen_schemas(warehouse)
     info = conninfo(warehouse)
     url = f"postgresql://pipeline_user:{PASSWORD}@{info['host']}:{info['port']}/{info['dbname']}"
     truth = generate_company(people=300, seed=21, days=40, out=paths().landing, progress=False)

@@ -7,20 +7,16 @@ import pytest
 
 from revgen.dbt import run_dbt
 from revgen.generate import generate_company
-from tests.helpers import load_company, rows
+from tests.helpers import empty_revgen_schemas, load_company, rows
 
 PEOPLE = 10_000
 
 
 @pytest.fixture(scope="module")
 def built(warehouse, tmp_path_factory):
-    from revgen.db import connect
-    from revgen.load.schema import drop_revgen_schemas
-
     folder = tmp_path_factory.mktemp("company10k")
     truth = generate_company(people=PEOPLE, seed=42, days=120, out=folder, progress=False)
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
+    empty_revgen_schemas(warehouse)
     load_company(warehouse, folder)
     run_dbt(warehouse, ["build"], as_of=truth["generator"]["as_of"])
     return warehouse, truth

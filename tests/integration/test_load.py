@@ -2,7 +2,7 @@
 and loading again changes nothing."""
 
 from revgen.contract import STREAMS
-from tests.helpers import load_company, rows
+from tests.helpers import empty_revgen_schemas, load_company, rows
 
 
 def _raw_counts(url):
@@ -102,7 +102,6 @@ def test_clean_first_loads_take_the_direct_copy_and_equal_the_checking_path(
     from revgen.contract import stream
     from revgen.db import connect
     from revgen.load.copy import file_sha256, load_records
-    from revgen.load.schema import drop_revgen_schemas, ensure_schema
     from revgen.sources.files.reader import read_records
 
     folder, truth = company
@@ -126,9 +125,8 @@ def test_clean_first_loads_take_the_direct_copy_and_equal_the_checking_path(
     direct = checksum()
     assert direct[0] == truth["rows"]["marketing.touchpoints"]
     path = folder / "marketing" / "touchpoints.csv"
+    empty_revgen_schemas(empty_warehouse, raw_tables=True)
     with connect(empty_warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        ensure_schema(conn)
         checked = load_records(
             conn, touchpoints, read_records(path, touchpoints), path.name, file_sha256(path)
         )
@@ -182,7 +180,6 @@ def test_tomorrows_full_export_upserts_only_what_changed_and_equals_the_checking
     from revgen.db import connect
     from revgen.load.copy import file_sha256, load_records
     from revgen.load.run import load_source
-    from revgen.load.schema import drop_revgen_schemas, ensure_schema
     from revgen.sources.files.reader import read_records
 
     folder, truth = company
@@ -215,9 +212,8 @@ def test_tomorrows_full_export_upserts_only_what_changed_and_equals_the_checking
     by_delta = _contract_checksum(empty_warehouse, touchpoints)
     assert by_delta[0] == written
 
+    empty_revgen_schemas(empty_warehouse, raw_tables=True)
     with connect(empty_warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        ensure_schema(conn)
         for path in (first, second):
             checked = load_records(
                 conn, touchpoints, read_records(path, touchpoints), path.name, file_sha256(path)
@@ -413,7 +409,7 @@ def test_a_first_load_builds_its_key_after_the_copy_and_a_repeated_key_takes_the
     rejects the repeat by line and loads the rest."""
     from revgen.db import connect
     from revgen.load.run import load_source
-    from revgen.load.schema import drop_revgen_schemas, ensure_schema
+    from revgen.load.schema import ensure_schema
 
     def shape():
         key = rows(
@@ -448,9 +444,7 @@ def test_a_first_load_builds_its_key_after_the_copy_and_a_repeated_key_takes_the
         empty_warehouse, "select distinct _source, _batch_id::text from raw_marketing.contacts"
     ) == [("files", first.batch_id)]
 
-    with connect(empty_warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
-        ensure_schema(conn)
+    empty_revgen_schemas(empty_warehouse, raw_tables=True)
     repeated = [*contacts, ["C2", "c2@example.com", "director", "2026-01-01T00:00:00Z", day]]
     _write_contacts(tmp_path / "d2", "contacts.csv", repeated)
     (again,) = load_source(empty_warehouse, "marketing", tmp_path / "d2")

@@ -5,7 +5,7 @@ from psycopg import sql
 
 from revgen.db import connect
 from revgen.dbt import run_dbt
-from tests.helpers import ROOT, load_company, rows
+from tests.helpers import ROOT, empty_revgen_schemas, load_company, rows
 
 
 def unique_indexes(url: str) -> dict[tuple[str, str, str], str]:
@@ -26,12 +26,8 @@ def unique_indexes(url: str) -> dict[tuple[str, str, str], str]:
 
 @pytest.fixture(scope="module")
 def built(warehouse, company):
-    from revgen.db import connect
-    from revgen.load.schema import drop_revgen_schemas
-
     folder, truth = company
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
+    empty_revgen_schemas(warehouse)
     load_company(warehouse, folder)
     run_dbt(warehouse, ["build"], as_of=truth["generator"]["as_of"])
     return warehouse, truth

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from revgen.dbt import run_dbt
-from tests.helpers import load_company, rows
+from tests.helpers import empty_revgen_schemas, load_company, rows
 
 AS_OF = "2026-04-01T00:00:00Z"
 
@@ -93,14 +93,10 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def shaped(warehouse, tmp_path_factory):
-    from revgen.db import connect
-    from revgen.load.schema import drop_revgen_schemas
-
     folder = _write(tmp_path_factory.mktemp("shaped"), SHAPED)
     policy = folder / "policy.yml"
     policy.write_text(POLICY)
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
+    empty_revgen_schemas(warehouse)
     load_company(warehouse, folder)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REVGEN_POLICY", str(policy))

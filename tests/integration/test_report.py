@@ -13,7 +13,7 @@ from revgen.pipeline import alert_orphans
 from revgen.policy import Report
 from revgen.report.browser import screenshot
 from revgen.report.html import read_report_data, render, shown_kpis, write_report
-from tests.helpers import load_company, rows
+from tests.helpers import empty_revgen_schemas, load_company, rows
 
 
 def _runs_of_two_days(url: str, as_of: str) -> None:
@@ -28,12 +28,8 @@ def _runs_of_two_days(url: str, as_of: str) -> None:
 def demo_report(warehouse, company, tmp_path_factory):
     """The demo company built on two days and its report: made once, for the tests that only
     read them (the empty-warehouse test, which empties the warehouse, comes first in the file)."""
-    from revgen.db import connect
-    from revgen.load.schema import drop_revgen_schemas
-
     folder, truth = company
-    with connect(warehouse, autocommit=True) as conn:
-        drop_revgen_schemas(conn)
+    empty_revgen_schemas(warehouse)
     load_company(warehouse, folder)
     _runs_of_two_days(warehouse, truth["generator"]["as_of"])
     return warehouse, truth, write_report(warehouse, tmp_path_factory.mktemp("report"), Report())

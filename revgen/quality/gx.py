@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 MAX_IDS_KEPT = 1000
 DOCS_SITE = "revgen"
+# GX logs its own workings at INFO (hundreds of lines a run: decorators it skips, fields it
+# defaults, schema names it lowercases); the task log keeps its warnings and revgen's own lines
+GX_LOG_LEVEL = logging.WARNING
 
 
 def data_docs_folder(run_id: str) -> Path:
@@ -70,12 +73,21 @@ def _outcome(suite: Suite, index: int, name: str, result) -> ExpectationOutcome:
     )
 
 
+def _quiet_gx() -> None:
+    """GX's loggers at GX_LOG_LEVEL, its package's and those of its modules that set a level."""
+    known = logging.root.manager.loggerDict
+    for name in ["great_expectations", *(n for n in known if n.startswith("great_expectations."))]:
+        logging.getLogger(name).setLevel(GX_LOG_LEVEL)
+
+
 def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[ExpectationOutcome]:
     """Validate, store the outcomes, and raise StepFailed if a blocking suite failed."""
+    _quiet_gx()  # before its import, which logs too
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    _quiet_gx()  # its modules that set their own level on import
     suites = [s for s in load_suites() if not names or s.name in names]
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

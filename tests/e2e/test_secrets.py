@@ -31,7 +31,9 @@ def test_a_known_password_appears_in_no_log_and_no_email_reaches_the_marts(
     with connect(url, autocommit=True) as conn:
         claim_for_demo(conn, truth["generator"])
     as_of = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
-    run_dag_test(url, as_of.date().isoformat(), "e2e-secrets.log")
+    # dbt's debug log file too (off by default), where each statement and connection is written
+    run_dag_test(url, as_of.date().isoformat(), "e2e-secrets.log", {"DBT_LOG_LEVEL_FILE": "debug"})
+    assert (paths().dbt_logs / "dbt.log").stat().st_size > 0
 
     leaks = []
     for root, _, files in os.walk(paths().home):

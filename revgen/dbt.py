@@ -31,8 +31,9 @@ SUCCEEDED = ("success", "pass", "warn", "no-op")
 # fixed rows, not the night's data, so they run where code changes (`make test`, `revgen dbt
 # build`), as dbt advises, and a night does not pay for them.
 SCHEDULED = ("build", "--exclude-resource-type", "unit_test")
-# what dbt writes to its log file (dbt's own setting DBT_LOG_LEVEL_FILE, when set, wins)
-DBT_LOG_FILE_LEVEL = "none"
+# dbt's own debug log file (each statement it sends, each connection) costs an eighth of a small
+# build's time, and the task log keeps dbt's output: none unless DBT_LOG_LEVEL_FILE asks for it
+DEFAULT_DBT_LOG_LEVEL_FILE = "none"
 
 
 def dbt_env(url: str) -> dict[str, str]:
@@ -50,9 +51,7 @@ def dbt_env(url: str) -> dict[str, str]:
         "DBT_TARGET_PATH": str(here.dbt_target),
         "DBT_LOG_PATH": str(here.dbt_logs),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        # dbt's own debug log file (each statement it sends, each connection) costs an eighth of a
-        # small build's time; the task log keeps dbt's output. DBT_LOG_LEVEL_FILE=debug brings it.
-        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE") or DBT_LOG_FILE_LEVEL,
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE") or DEFAULT_DBT_LOG_LEVEL_FILE,
         # every session of dbt's in UTC, whatever the server's default: weeks, months and days are
         # cut in UTC as the marts say, and the same on every night (kept totals group by them)
         "PGTZ": "UTC",

@@ -74,10 +74,14 @@ def _outcome(suite: Suite, index: int, name: str, result) -> ExpectationOutcome:
 
 
 def _quiet_gx() -> None:
-    """GX's loggers at GX_LOG_LEVEL, its package's and those of its modules that set a level."""
-    known = logging.root.manager.loggerDict
-    for name in ["great_expectations", *(n for n in known if n.startswith("great_expectations."))]:
-        logging.getLogger(name).setLevel(GX_LOG_LEVEL)
+    """GX's package logger at GX_LOG_LEVEL unless a logging configuration set it, and every one of
+    its modules' loggers following it (one sets INFO for itself on import)."""
+    package = logging.getLogger("great_expectations")
+    if package.level == logging.NOTSET:
+        package.setLevel(GX_LOG_LEVEL)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("great_expectations."):
+            logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 def run_suites(url: str, run_id: str, names: list[str] | None = None) -> list[ExpectationOutcome]:

@@ -32,6 +32,7 @@ def test_a_known_password_appears_in_no_log_and_no_email_reaches_the_marts(
         claim_for_demo(conn, truth["generator"])
     as_of = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
     # dbt's debug log file too (off by default), where each statement and connection is written
+    (paths().dbt_logs / "dbt.log").unlink(missing_ok=True)
     run_dag_test(url, as_of.date().isoformat(), "e2e-secrets.log", {"DBT_LOG_LEVEL_FILE": "debug"})
     assert (paths().dbt_logs / "dbt.log").stat().st_size > 0
 

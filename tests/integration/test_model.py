@@ -345,6 +345,8 @@ def test_dbt_writes_its_debug_log_file_only_when_asked(built, monkeypatch):
     from revgen.config import paths
 
     url, truth = built
+    for setting in ("DBT_LOG_LEVEL_FILE", "DBT_ENGINE_LOG_LEVEL_FILE"):  # a developer's own
+        monkeypatch.delenv(setting, raising=False)
     log_file = paths().dbt_logs / "dbt.log"
     log_file.unlink(missing_ok=True)
     as_of = truth["generator"]["as_of"]

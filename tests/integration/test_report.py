@@ -40,13 +40,9 @@ def _svg_after(html: str, heading: str) -> str:
     return html[start : html.index("</svg>", start)] if "<svg" in html[start:] else ""
 
 
-def test_the_report_is_written_for_an_empty_warehouse_too(empty_warehouse, tmp_path):
+def test_the_report_is_written_for_an_empty_warehouse_too(warehouse, tmp_path):
     """A first run with no data yet (e.g. only an API source configured, nothing arrived)."""
-    from revgen.db import connect
-    from revgen.load.schema import ensure_schema
-
-    with connect(empty_warehouse, autocommit=True) as conn:
-        ensure_schema(conn)
+    empty_warehouse = empty_revgen_schemas(warehouse, raw_tables=True)
     run_dbt(empty_warehouse, ["build"], as_of="2026-04-01T00:00:00Z")
     html = write_report(empty_warehouse, tmp_path).read_text()
     assert shown_kpis(html)["orphans.total"] == "0"

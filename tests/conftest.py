@@ -55,6 +55,24 @@ def warehouse_admin(warehouse, revgen_home):
     return LocalPostgres(revgen_home / "pgdata").admin_url(DATABASE_NAME)
 
 
+@pytest.fixture(scope="session")
+def server_admin(warehouse, revgen_home):
+    """The same server's superuser URL on its own database, to create and drop databases
+    (tests/helpers.prepared_warehouse)."""
+    from revgen.db.local import LocalPostgres
+
+    return LocalPostgres(revgen_home / "pgdata").admin_url()
+
+
+@pytest.fixture
+def built_warehouse(warehouse, server_admin, company):
+    """The session's warehouse holding the 1,000-person `company` loaded and built as of its
+    as-of: built once per worker, a copy for each test (tests/helpers.built_company)."""
+    from tests.helpers import built_company
+
+    return built_company(warehouse, server_admin, company)
+
+
 @pytest.fixture
 def empty_warehouse(warehouse):
     """The session's warehouse with revgen's schemas dropped."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,73 @@ def empty_revgen_schemas(url: str, demo: dict | None = None, raw_tables: bool = 
         if raw_tables:
             ensure_schema(conn)
     return url
+
+
+def prepared_warehouse(url: str, admin_url: str, name: str, prepare: Callable[[str], None]) -> str:
+    """The warehouse at `url` in the state `prepare(url)` leaves it in, prepared once per server
+    (each test worker has its own) and copied for every later call: the first call runs `prepare`
+    and keeps a copy as the database `prepared_<name>` (no connections allowed: autovacuum leaves
+    it as it is); a later call drops the warehouse's database and creates it again from that copy
+    (CREATE DATABASE ... TEMPLATE, a file copy of about 40 MB instead of a load and a build).
+    `admin_url` is the server's superuser on its own database. Returns `url`."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+
+    from revgen.db import connect
+
+    info = conninfo_to_dict(url)
+    database, owner = sql.Identifier(info["dbname"]), sql.Identifier(info["user"])
+    template = f"prepared_{name}"
+    with connect(admin_url, autocommit=True) as admin:
+        if admin.execute("select 1 from pg_database where datname = %s", (template,)).fetchone():
+            admin.execute(sql.SQL("drop database {} with (force)").format(database))
+            admin.execute(
+                sql.SQL("create database {} template {} owner {}").format(
+                    database, sql.Identifier(template), owner
+                )
+            )
+            return url
+        prepare(url)
+        for attempt in range(5):
+            # the copy needs the warehouse to itself: end its other sessions (autovacuum's) first
+            admin.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where datname = %s and pid <> pg_backend_pid()",
+                (info["dbname"],),
+            )
+            try:
+                admin.execute(
+                    sql.SQL("create database {} template {} owner {}").format(
+                        sql.Identifier(template), database, owner
+                    )
+                )
+                break
+            except psycopg.errors.ObjectInUse:  # a session came back in between
+                if attempt == 4:
+                    raise
+        admin.execute(
+            sql.SQL("alter database {} with allow_connections false").format(
+                sql.Identifier(template)
+            )
+        )
+    return url
+
+
+def built_company(url: str, admin_url: str, company: tuple[Path, dict]) -> str:
+    """The warehouse at `url` holding `company` (the conftest fixture: folder, ground truth)
+    loaded and built as of its as-of, from nothing: built once per test worker, then copied
+    (prepared_warehouse)."""
+    folder, truth = company
+
+    def prepare(url: str) -> None:
+        from revgen.dbt import run_dbt
+
+        empty_revgen_schemas(url)
+        load_company(url, folder)
+        run_dbt(url, ["build"], as_of=truth["generator"]["as_of"])
+
+    return prepared_warehouse(url, admin_url, "built_company", prepare)
 
 
 def rows(url: str, query: str, params: tuple = ()) -> list[tuple]:

@@ -16,10 +16,9 @@
 {%- endmacro %}
 
 {#- The earliest recorded build start with this fingerprint (of `relation` when given), minus
-    the lookback, as a SQL timestamp; none when there is no such record. -#}
+    the lookback, as a SQL timestamp; none when there is no such record. One query: revgen makes
+    revgen_meta.model_builds before every dbt call (revgen/dbt.py), and record_build writes it. -#}
 {% macro recorded_build_start(relation=none) -%}
-    {%- set exists = run_query("select to_regclass('revgen_meta.model_builds') is not null") -%}
-    {%- if not exists.columns[0].values()[0] -%}{{ return(none) }}{%- endif -%}
     {%- set found = run_query(
         "select to_char((min(started_at) - interval '" ~ var('lookback_hours') ~ " hours') "
         ~ "at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"') "

@@ -1,4 +1,5 @@
-"""The commands a new user types: the local database's lifecycle, the demo, the Airflow UI."""
+"""The commands a new user types: the local database's lifecycle and the Airflow UI (the demo, run
+twice before real exports are brought in, is in test_real_exports)."""
 
 import socket
 import time
@@ -41,23 +42,6 @@ def test_db_up_url_status_down_manage_a_local_server_on_loopback(tmp_path):
     assert down.stdout.strip() == "stopped"
     assert revgen_cli("db", "status", env=env).stdout.startswith("stopped")
     assert _postgres_processes_for(tmp_path / "pgdata") == []
-
-
-def test_demo_twice_prints_the_same_summary_and_leaves_no_duplicates(tmp_path):
-    env = {"REVGEN_HOME": str(tmp_path)}
-    try:
-        first = revgen_cli("demo", "--people", "400", env=env, timeout=600)
-        assert first.returncode == 0, first.stderr[-3000:]
-        second = revgen_cli("demo", "--people", "400", env=env, timeout=600)
-        assert second.returncode == 0, second.stderr[-3000:]
-
-        def summary(out):
-            return out[out.index("People per stage:") : out.index("Where to look next:")]
-
-        assert "People per stage:" in first.stdout and "Orphaned leads:" in first.stdout
-        assert summary(first.stdout) == summary(second.stdout)
-    finally:
-        revgen_cli("db", "down", env=env)
 
 
 def test_airflow_ui_becomes_healthy_on_loopback_and_stops_completely(tmp_path, warehouse):

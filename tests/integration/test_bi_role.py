@@ -5,18 +5,15 @@ import psycopg
 
 from revgen.db import connect, conninfo
 from revgen.dbt import run_dbt
-from tests.helpers import load_company
 
 
-def test_the_bi_role_reads_marts_only_cannot_write_and_survives_rebuilds(empty_warehouse, company):
-    folder, truth = company
+def test_the_bi_role_reads_marts_only_cannot_write_and_survives_rebuilds(built_warehouse, company):
+    _, truth = company
     as_of = truth["generator"]["as_of"]
-    load_company(empty_warehouse, folder)
-    run_dbt(empty_warehouse, ["build"], as_of=as_of)
-    with connect(empty_warehouse, autocommit=True) as conn:
+    with connect(built_warehouse, autocommit=True) as conn:
         conn.execute("drop role if exists bi_reader")
         conn.execute("create role bi_reader login password 'bi-Reader-pw' in role revgen_bi")
-    info = conninfo(empty_warehouse)
+    info = conninfo(built_warehouse)
     at = f"{info['host']}:{info['port']}/{info['dbname']}"
     reader = f"postgresql://bi_reader:bi-Reader-pw@{at}"
     for wrong in (f"postgresql://bi_reader@{at}", f"postgresql://bi_reader:guess@{at}"):
@@ -42,8 +39,8 @@ def test_the_bi_role_reads_marts_only_cannot_write_and_survives_rebuilds(empty_w
         assert not can("select count(*) from revgen_meta.rejects")
         assert not can("delete from marts.orphaned_leads")
         assert not can("create table marts.bi_scratch (x int)")
-        run_dbt(empty_warehouse, ["build", "--select", "path:models/marts"], as_of=as_of)
+        run_dbt(built_warehouse, ["build", "--select", "path:models/marts"], as_of=as_of)
         assert can("select count(*) from marts.orphaned_leads")  # grants kept after rebuild
     finally:
-        with connect(empty_warehouse, autocommit=True) as conn:
+        with connect(built_warehouse, autocommit=True) as conn:
             conn.execute("drop role bi_reader")

@@ -3,18 +3,13 @@ is not blank, and the page names the failing ownership suite."""
 
 from PIL import Image
 
-from revgen.dbt import run_dbt
 from revgen.quality.gx import data_docs_folder, run_suites
 from revgen.quality.suites import load_suites
 from revgen.report.browser import screenshot
-from tests.helpers import load_company
 
 
-def test_the_runs_data_docs_render_in_headless_chromium(empty_warehouse, company, tmp_path):
-    folder, truth = company
-    load_company(empty_warehouse, folder)
-    run_dbt(empty_warehouse, ["build"], as_of=truth["generator"]["as_of"])
-    run_suites(empty_warehouse, "scheduled__2026-04-01T00:00:00+00:00")
+def test_the_runs_data_docs_render_in_headless_chromium(built_warehouse, tmp_path):
+    run_suites(built_warehouse, "scheduled__2026-04-01T00:00:00+00:00")
     index = data_docs_folder("scheduled__2026-04-01T00:00:00+00:00") / "index.html"
     html = index.read_text()
     assert "ownership" in html and "raw_crm_opportunities" in html

@@ -406,14 +406,13 @@ def test_an_incremental_build_equals_a_full_refresh(
 
 
 def test_records_a_full_export_no_longer_holds_leave_the_incremental_build_as_a_full_refresh(
-    empty_warehouse, company, tmp_path, lookback_zero
+    built_warehouse, company, tmp_path, lookback_zero
 ):
     """A full export (mapping `full_export: true`) that lacks a record deletes it: a known
     person's touchpoint, an anonymous visitor's, a score and a sales activity gone the next day
     are gone from an incremental build too, and their people rebuilt without them."""
-    url = empty_warehouse
+    url = built_warehouse  # the company loaded and built: its first day
     folder, _ = company
-    _first_day(url, folder)
     day_two = tmp_path / "day2"
     gone: dict[str, set[str]] = {}
     for source, stream, key, owner in (
@@ -456,11 +455,10 @@ def test_records_a_full_export_no_longer_holds_leave_the_incremental_build_as_a_
 
 
 def test_deactivated_owners_orphan_their_people_in_an_incremental_build(
-    empty_warehouse, company, tmp_path, lookback_zero
+    built_warehouse, company, tmp_path, lookback_zero
 ):
-    url = empty_warehouse
+    url = built_warehouse  # the company loaded and built: its first day
     folder, _ = company
-    _first_day(url, folder)
     # the active user and the active nurture program that own the most open people
     owners = {
         kind: rows(
@@ -558,14 +556,12 @@ def test_a_changed_policy_or_macro_makes_the_incremental_models_recompute_everyt
 
 
 def test_a_new_email_key_makes_the_incremental_models_recompute_every_hash(
-    empty_warehouse, company, monkeypatch, lookback_zero
+    built_warehouse, monkeypatch, lookback_zero
 ):
     from revgen.db import connect
     from revgen.load.schema import ensure_schema
 
-    url = empty_warehouse
-    folder, _ = company
-    _first_day(url, folder)
+    url = built_warehouse  # the company loaded and built: its first day
     monkeypatch.setenv("REVGEN_PII_KEY", "a-key-rotated-by-the-secrets-backend")
     with connect(url, autocommit=True) as conn:
         ensure_schema(conn)

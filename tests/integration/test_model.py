@@ -5,7 +5,7 @@ from psycopg import sql
 
 from revgen.db import connect
 from revgen.dbt import run_dbt
-from tests.helpers import ROOT, empty_revgen_schemas, load_company, rows
+from tests.helpers import ROOT, built_company, rows
 
 
 def unique_indexes(url: str) -> dict[tuple[str, str, str], str]:
@@ -25,12 +25,8 @@ def unique_indexes(url: str) -> dict[tuple[str, str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def built(warehouse, company):
-    folder, truth = company
-    empty_revgen_schemas(warehouse)
-    load_company(warehouse, folder)
-    run_dbt(warehouse, ["build"], as_of=truth["generator"]["as_of"])
-    return warehouse, truth
+def built(warehouse, server_admin, company):
+    return built_company(warehouse, server_admin, company), company[1]
 
 
 def test_people_per_stage_equal_ground_truth(built):

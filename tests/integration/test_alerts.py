@@ -104,41 +104,28 @@ def test_an_orphan_is_alerted_once_then_quiet_then_only_the_new_one(
     assert f"New since the last alert: {healthy[1]}" in posts[1]["text"]
 
 
-def _orphans_built(url: str, company) -> dict:
-    """The company loaded and built up to the orphan counts; returns its ground truth."""
-    folder, truth = company
-    load_company(url, folder)
-    run_dbt(
-        url,
-        ["build", "--select", "+kpi_orphans_by_reason", "--indirect-selection", "cautious"],
-        as_of=truth["generator"]["as_of"],
-    )
-    return truth
-
-
-def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(empty_warehouse, company):
-    truth = _orphans_built(empty_warehouse, company)
-    result = alert_orphans(empty_warehouse, Channels())
+def test_without_a_channel_nothing_is_sent_and_the_orphans_stay_due(built_warehouse, company):
+    _, truth = company
+    result = alert_orphans(built_warehouse, Channels())
     assert result["alerted"] == 0 and result["orphans"] == len(truth["orphans"])
-    alert_orphans(empty_warehouse, Channels())
+    alert_orphans(built_warehouse, Channels())
     # every check is counted for the report's trend, alerted or not
     assert rows(
-        empty_warehouse,
+        built_warehouse,
         "select count(distinct checked_at), sum(orphans) / count(distinct checked_at) "
         "from revgen_meta.orphan_history",
     ) == [(2, len(truth["orphans"]))]
     assert rows(
-        empty_warehouse,
+        built_warehouse,
         "select count(*) from revgen_meta.orphan_alerts where last_alerted_at is null",
     ) == [(len(truth["orphans"]),)]
 
 
 def test_channels_are_independent_each_remembers_what_it_delivered_and_secrets_are_masked(
-    empty_warehouse, company
+    built_warehouse,
 ):
     from revgen.alerts.channels import AlertError
 
-    _orphans_built(empty_warehouse, company)
     posts, answers = [], [500, 500, 500, 200]  # the webhook fails a whole run, then recovers
 
     def route(method, path, query, body):
@@ -153,12 +140,12 @@ def test_channels_are_independent_each_remembers_what_it_delivered_and_secrets_a
             secret = f"{hook.url}/services/T000/B000/SECRET"
             channels = Channels(Smtp("127.0.0.1", smtp.port, "revgen@test", ("ops@test",)), secret)
             with pytest.raises(AlertError) as err:
-                alert_orphans(empty_warehouse, channels)
+                alert_orphans(built_warehouse, channels)
             assert len(inbox.messages) == 1  # the failing webhook did not stop the email
             assert "SECRET" not in str(err.value) and "/services" not in str(err.value)
             assert "webhook" in str(err.value) and "delivered by: email" in str(err.value)
 
-            second = alert_orphans(empty_warehouse, channels)  # inside the quiet period
+            second = alert_orphans(built_warehouse, channels)  # inside the quiet period
             assert second["channels"] == ["webhook"]  # only the channel that had failed
             assert len(inbox.messages) == 1 and len(posts) == 4
     finally:

@@ -17,7 +17,7 @@ from revgen.db.local import LocalPostgres
 from revgen.dbt import run_dbt
 from revgen.errors import WarehouseUnreachable
 from revgen.load.run import load_source
-from tests.helpers import load_company, rows
+from tests.helpers import rows
 
 TOUCHPOINTS = 600_000
 
@@ -191,16 +191,14 @@ def test_a_stopped_warehouse_fails_with_a_clear_message_and_the_retry_succeeds(
         server.down()
 
 
-def test_readers_see_the_previous_or_the_new_state_never_a_mix(empty_warehouse, company, tmp_path):
+def test_readers_see_the_previous_or_the_new_state_never_a_mix(built_warehouse, company, tmp_path):
     folder, truth = company
     as_of = truth["generator"]["as_of"]
-    load_company(empty_warehouse, folder)
-    run_dbt(empty_warehouse, ["build"], as_of=as_of)
     query = (
         "select (select count(*) from marts.orphaned_leads), "
         "(select count(*) from marts.dim_people where owner_id is null)"
     )
-    before = rows(empty_warehouse, query)[0]
+    before = rows(built_warehouse, query)[0]
 
     # tonight: every lead of one rep loses its owner
     with open(folder / "crm" / "leads.csv", newline="") as handle:
@@ -217,7 +215,7 @@ def test_readers_see_the_previous_or_the_new_state_never_a_mix(empty_warehouse, 
     seen, reads, stop = set(), [0], threading.Event()
 
     def read_continuously():
-        with connect(empty_warehouse, autocommit=True) as conn:
+        with connect(built_warehouse, autocommit=True) as conn:
             while not stop.is_set():
                 seen.add(conn.execute(query).fetchone())
                 reads[0] += 1
@@ -225,12 +223,12 @@ def test_readers_see_the_previous_or_the_new_state_never_a_mix(empty_warehouse, 
     reader_thread = threading.Thread(target=read_continuously)
     reader_thread.start()
     try:
-        load_source(empty_warehouse, "crm", tmp_path / "crm")
-        run_dbt(empty_warehouse, ["build"], as_of=as_of)
+        load_source(built_warehouse, "crm", tmp_path / "crm")
+        run_dbt(built_warehouse, ["build"], as_of=as_of)
     finally:
         stop.set()
         reader_thread.join(timeout=60)
-    after = rows(empty_warehouse, query)[0]
+    after = rows(built_warehouse, query)[0]
     assert after != before
     assert reads[0] > 20  # the reader kept reading while the load and the build ran
     assert seen <= {before, after}, seen - {before, after}

@@ -63,16 +63,21 @@ def prepared_warehouse(url: str, admin_url: str, name: str, prepare: Callable[[s
     from revgen.db import connect
 
     info = conninfo_to_dict(url)
-    database, owner = sql.Identifier(info["dbname"]), sql.Identifier(info["user"])
-    template = f"prepared_{name}"
+    database, template = sql.Identifier(info["dbname"]), sql.Identifier(f"prepared_{name}")
     with connect(admin_url, autocommit=True) as admin:
-        if admin.execute("select 1 from pg_database where datname = %s", (template,)).fetchone():
-            admin.execute(sql.SQL("drop database {} with (force)").format(database))
+
+        def copy(source: sql.Identifier, target: sql.Identifier) -> None:
             admin.execute(
                 sql.SQL("create database {} template {} owner {}").format(
-                    database, sql.Identifier(template), owner
+                    target, source, sql.Identifier(info["user"])
                 )
             )
+
+        if admin.execute(
+            "select 1 from pg_database where datname = %s", (f"prepared_{name}",)
+        ).fetchone():
+            admin.execute(sql.SQL("drop database {} with (force)").format(database))
+            copy(template, database)
             return url
         prepare(url)
         for attempt in range(5):
@@ -83,20 +88,12 @@ def prepared_warehouse(url: str, admin_url: str, name: str, prepare: Callable[[s
                 (info["dbname"],),
             )
             try:
-                admin.execute(
-                    sql.SQL("create database {} template {} owner {}").format(
-                        sql.Identifier(template), database, owner
-                    )
-                )
+                copy(database, template)
                 break
             except psycopg.errors.ObjectInUse:  # a session came back in between
                 if attempt == 4:
                     raise
-        admin.execute(
-            sql.SQL("alter database {} with allow_connections false").format(
-                sql.Identifier(template)
-            )
-        )
+        admin.execute(sql.SQL("alter database {} with allow_connections false").format(template))
     return url
 
 

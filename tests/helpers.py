@@ -63,7 +63,8 @@ def prepared_warehouse(url: str, admin_url: str, name: str, prepare: Callable[[s
     from revgen.db import connect
 
     info = conninfo_to_dict(url)
-    database, template = sql.Identifier(info["dbname"]), sql.Identifier(f"prepared_{name}")
+    kept = f"prepared_{name}"
+    database, template = sql.Identifier(info["dbname"]), sql.Identifier(kept)
     with connect(admin_url, autocommit=True) as admin:
 
         def copy(source: sql.Identifier, target: sql.Identifier) -> None:
@@ -73,9 +74,7 @@ def prepared_warehouse(url: str, admin_url: str, name: str, prepare: Callable[[s
                 )
             )
 
-        if admin.execute(
-            "select 1 from pg_database where datname = %s", (f"prepared_{name}",)
-        ).fetchone():
+        if admin.execute("select 1 from pg_database where datname = %s", (kept,)).fetchone():
             admin.execute(sql.SQL("drop database {} with (force)").format(database))
             copy(template, database)
             return url

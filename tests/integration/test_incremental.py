@@ -273,12 +273,11 @@ def _state(url: str) -> dict[str, str]:
     return state
 
 
-def _first_day(url: str, company: Path, extra: Path | None = None) -> None:
-    """The company (and an `extra` folder's files) loaded and built (everything computed: no
-    build recorded yet)."""
+def _first_day(url: str, company: Path, extra: Path) -> None:
+    """The company and an `extra` folder's files loaded and built (everything computed: no
+    build recorded yet). The company alone is the prepared `built_warehouse`."""
     load_company(url, company)
-    if extra is not None:
-        load_company(url, extra)
+    load_company(url, extra)
     run_dbt(url, ["build"], as_of=AS_OF)
 
 

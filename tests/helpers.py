@@ -20,6 +20,14 @@ def load_company(url: str, folder: Path, force: bool = False) -> list:
     ]
 
 
+def load_and_build(url: str, folder: Path, as_of: str) -> None:
+    """A company's files loaded, then one `dbt build` as of `as_of`, without Airflow."""
+    from revgen.dbt import run_dbt
+
+    load_company(url, folder)
+    run_dbt(url, ["build"], as_of=as_of)
+
+
 def revgen_cli(
     *args: str, env: dict | None = None, timeout: int = 300
 ) -> subprocess.CompletedProcess:
@@ -103,11 +111,8 @@ def built_company(url: str, admin_url: str, company: tuple[Path, dict]) -> str:
     folder, truth = company
 
     def prepare(url: str) -> None:
-        from revgen.dbt import run_dbt
-
         empty_revgen_schemas(url)
-        load_company(url, folder)
-        run_dbt(url, ["build"], as_of=truth["generator"]["as_of"])
+        load_and_build(url, folder, truth["generator"]["as_of"])
 
     return prepared_warehouse(url, admin_url, "built_company", prepare)
 

@@ -5,9 +5,8 @@ import math
 
 import pytest
 
-from revgen.dbt import run_dbt
 from revgen.generate import generate_company
-from tests.helpers import empty_revgen_schemas, load_company, rows
+from tests.helpers import empty_revgen_schemas, load_and_build, rows
 
 PEOPLE = 10_000
 
@@ -17,8 +16,7 @@ def built(warehouse, tmp_path_factory):
     folder = tmp_path_factory.mktemp("company10k")
     truth = generate_company(people=PEOPLE, seed=42, days=120, out=folder, progress=False)
     empty_revgen_schemas(warehouse)
-    load_company(warehouse, folder)
-    run_dbt(warehouse, ["build"], as_of=truth["generator"]["as_of"])
+    load_and_build(warehouse, folder, truth["generator"]["as_of"])
     return warehouse, truth
 
 

@@ -18,7 +18,7 @@ import revgen.dbt
 from revgen.config import Paths, paths
 from revgen.dbt import run_dbt
 from revgen.generate.files import read_csv, write_csv
-from tests.helpers import load_company, rows, schema_checksums
+from tests.helpers import load_and_build, load_company, rows, schema_checksums
 
 AS_OF = "2026-04-01T00:00:00Z"
 CALLED_AT = "2026-03-31T11:00:00Z"
@@ -277,8 +277,7 @@ def _first_day(url: str, company: Path, extra: Path) -> None:
     """The company and an `extra` folder's files loaded and built (everything computed: no
     build recorded yet). The company alone is the prepared `built_warehouse`."""
     load_company(url, company)
-    load_company(url, extra)
-    run_dbt(url, ["build"], as_of=AS_OF)
+    load_and_build(url, extra, AS_OF)
 
 
 def _person_of(url: str, kind: str, record_id: str) -> str | None:
@@ -334,8 +333,7 @@ def test_an_incremental_build_equals_a_full_refresh(
 
     day_two = tmp_path / "day2"
     changes = _day_two(folder, day_two, chain)
-    load_company(url, day_two)
-    run_dbt(url, ["build"], as_of=AS_OF)
+    load_and_build(url, day_two, AS_OF)
     written = _rows_written()
     # identity recomputed for the records the day touched, through merges and addresses, and
     # only for them
@@ -489,8 +487,7 @@ def test_deactivated_owners_orphan_their_people_in_an_incremental_build(
     write_csv(
         day / "marketing" / "nurture_programs-deactivated.csv", [{**program, "is_active": "false"}]
     )
-    load_company(url, day)
-    run_dbt(url, ["build"], as_of=AS_OF)
+    load_and_build(url, day, AS_OF)
     incremental = _state(url)
 
     # every open person they owned is now an orphan, for the reason that the owner is inactive
@@ -520,13 +517,10 @@ def _merged_id(day_two: Path) -> str:
 
 
 def test_a_changed_policy_or_macro_makes_the_incremental_models_recompute_everything(
-    empty_warehouse, company, tmp_path, monkeypatch, lookback_zero
+    built_warehouse, tmp_path, monkeypatch, lookback_zero
 ):
-    url = empty_warehouse
-    folder, _ = company
-    load_company(url, folder)
+    url = built_warehouse  # the company loaded and built with the shipped policy and macros
     select = ["run", "--select", "+fct_stage_transitions"]
-    run_dbt(url, select, as_of=AS_OF)
     transitions = rows(url, "select count(*) from marts.fct_stage_transitions")[0][0]
 
     policy = (paths().dbt_project / "policy.yml").read_text()

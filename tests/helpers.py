@@ -117,6 +117,19 @@ def built_company(url: str, admin_url: str, company: tuple[Path, dict]) -> str:
     return prepared_warehouse(url, admin_url, "built_company", prepare)
 
 
+def files_holding(root: Path, secrets: list[str], besides: tuple[Path, ...] = ()) -> list[str]:
+    """Every file under `root` (PostgreSQL's data folder and the files `besides` aside) whose
+    bytes hold one of `secrets`."""
+    return [
+        str(path)
+        for path in root.rglob("*")
+        if path.is_file()
+        and "pgdata" not in path.relative_to(root).parts
+        and path not in besides
+        and any(secret.encode() in path.read_bytes() for secret in secrets)
+    ]
+
+
 def rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
     from revgen.db import connect
 

@@ -2,7 +2,7 @@
 
 A generated company is cut into daily export files (`<stream>-YYYY-MM-DD.csv`: each row in the
 file of the last day it mentions, and never before the rows it refers to). The backfill is an
-`airflow dags test` run every sixth day (as after nights that did not run), each loading the
+`airflow dags test` run every tenth day (as after nights that did not run), each loading the
 files that arrived up to its data interval's end and building the model incrementally; the
 catch-up loads every file into a fresh warehouse and builds once, as of the last day's end."""
 
@@ -21,7 +21,7 @@ from revgen.sources.files.reader import files_for
 from tests.helpers import empty_revgen_schemas, load_and_build, rows, schema_checksums
 
 DAYS = 30
-EVERY = 6  # days between two runs of the backfill: 5 runs, each over several days' files
+EVERY = 10  # days between two runs of the backfill: 3 runs, each over ten days' files
 
 
 def _day_of(record: dict, first: date, last: date) -> date:

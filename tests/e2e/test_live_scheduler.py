@@ -26,7 +26,14 @@ from revgen.db.local import AIRFLOW, LocalPostgres, free_port
 from revgen.generate import generate_company
 from revgen.local_airflow import admin_password
 from revgen.orchestration import DBT_POOL
-from tests.helpers import ROOT, empty_revgen_schemas, load_and_build, rows, schema_checksums
+from tests.helpers import (
+    ROOT,
+    empty_revgen_schemas,
+    files_holding,
+    load_and_build,
+    rows,
+    schema_checksums,
+)
 
 NIGHTLY = "revenue_funnel_nightly"
 HOURLY = "watch_ownership_hourly"
@@ -223,16 +230,11 @@ def test_airflow_metadata_lives_in_its_own_postgres_database_and_no_password_is_
     passwords = server._credentials()  # the superuser's, revgen's and Airflow's role's
     assert set(passwords) == {"postgres", "revgen", AIRFLOW}
     secrets = [admin_password(home), *passwords.values()]
-    leaks = [
-        str(path)
-        for path in paths().home.rglob("*")
-        if path.is_file()
-        and "pgdata" not in path.parts
-        and path
-        not in (server.credentials_file, home / "simple_auth_manager_passwords.json.generated")
-        and any(secret.encode() in path.read_bytes() for secret in secrets)
-    ]
-    assert leaks == []
+    kept_by_design = (
+        server.credentials_file,
+        home / "simple_auth_manager_passwords.json.generated",
+    )
+    assert files_holding(paths().home, secrets, kept_by_design) == []
     assert "Password for the admin user" in (home / "standalone.log").read_text()  # it was read
 
 

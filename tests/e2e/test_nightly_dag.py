@@ -8,7 +8,7 @@ from revgen.config import paths
 from revgen.contract import STREAMS
 from revgen.demo import run_dag_test
 from revgen.generate import generate_company
-from tests.helpers import ROOT, empty_revgen_schemas, rows, schema_checksums
+from tests.helpers import ROOT, empty_revgen_schemas, files_holding, rows, schema_checksums
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,12 @@ def nightly_run(warehouse):
     truth = generate_company(people=800, seed=11, days=60, out=paths().landing, progress=False)
     empty_revgen_schemas(warehouse, demo=truth["generator"])
     logical_date = datetime.fromisoformat(truth["generator"]["as_of"].replace("Z", "+00:00"))
-    log = run_dag_test(warehouse, logical_date.date().isoformat(), "e2e-1.log")
+    # dbt's debug log file too (off by default): each statement and connection, for the secrets
+    # test to search
+    (paths().dbt_logs / "dbt.log").unlink(missing_ok=True)
+    log = run_dag_test(
+        warehouse, logical_date.date().isoformat(), "e2e-1.log", {"DBT_LOG_LEVEL_FILE": "debug"}
+    )
     return warehouse, truth, logical_date.date().isoformat(), log
 
 
@@ -58,6 +63,47 @@ def test_dag_run_fills_raw_marts_and_quality_results_as_the_ground_truth_says(ni
     assert rows(url, "select count(*) from revgen_meta.rejects") == [
         (len(truth["expected_rejects"]),)
     ]
+
+
+def test_no_file_written_holds_the_warehouse_password_and_no_email_reaches_the_marts(nightly_run):
+    """No secret in task logs, dbt's files (its debug log too) or rendered fields: after the
+    run, every file revgen and Airflow wrote, and every file of the checkout, is searched for
+    the warehouse login's password. And no person's email reaches the marts (PII stays in raw
+    and staging; the marts carry ids)."""
+    from revgen.db import conninfo
+    from revgen.db.local import LocalPostgres
+
+    url = nightly_run[0]
+    password = conninfo(url)["password"]
+    assert len(password) >= 16  # revgen's local server makes a random one
+    assert (paths().dbt_logs / "dbt.log").stat().st_size > 0
+    # the local server's own credentials file holds it by design (0600, beside its data)
+    credentials = LocalPostgres(paths().home / "pgdata").credentials_file
+    assert files_holding(paths().home, [password], (credentials,)) == []
+    checkout = [
+        path
+        for path in ROOT.iterdir()
+        if path.name not in (".venv", ".revgen", ".git") and not path.name.startswith(".pytest")
+    ]
+    assert [leak for path in checkout for leak in files_holding(path, [password])] == []
+
+    text_columns = rows(
+        url,
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts' and data_type = 'text'",
+    )
+    email = r"[^@\s]+@[^@\s]+\.[a-z]{2,}"
+    with_at = [
+        f"{table}.{column}"
+        for table, column in text_columns
+        if rows(url, f'select count(*) from marts."{table}" where "{column}" ~* %s', (email,))
+        != [(0,)]
+    ]
+    assert with_at == []  # no email address in any mart
+    found = rows(
+        url, "select count(*) from staging.stg_marketing__contacts where email ~* %s", (email,)
+    )
+    assert found[0][0] > 0  # the same check does find the addresses where they are
 
 
 def test_a_second_run_of_the_same_date_gives_identical_tables_and_no_duplicates(nightly_run):

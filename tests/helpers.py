@@ -117,17 +117,23 @@ def built_company(url: str, admin_url: str, company: tuple[Path, dict]) -> str:
     return prepared_warehouse(url, admin_url, "built_company", prepare)
 
 
-def files_holding(root: Path, secrets: list[str], besides: tuple[Path, ...] = ()) -> list[str]:
-    """Every file under `root` (PostgreSQL's data folder and the files `besides` aside) whose
-    bytes hold one of `secrets`."""
-    return [
-        str(path)
-        for path in root.rglob("*")
-        if path.is_file()
-        and "pgdata" not in path.relative_to(root).parts
-        and path not in besides
-        and any(secret.encode() in path.read_bytes() for secret in secrets)
-    ]
+def files_holding(
+    root: Path,
+    secrets: list[str],
+    besides: tuple[Path, ...] = (),
+    folders_aside: tuple[str, ...] = ("pgdata",),
+) -> list[str]:
+    """Every file under `root` whose bytes hold one of `secrets`, but the files `besides` and
+    the folders named in `folders_aside` (by default PostgreSQL's data folder)."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in folders_aside]
+        for name in names:
+            path = Path(folder) / name
+            if path not in besides and path.is_file():
+                content = path.read_bytes()
+                found += [str(path)] if any(s.encode() in content for s in secrets) else []
+    return found
 
 
 def rows(url: str, query: str, params: tuple = ()) -> list[tuple]:

@@ -80,12 +80,7 @@ def test_no_file_written_holds_the_warehouse_password_and_no_email_reaches_the_m
     # the local server's own credentials file holds it by design (0600, beside its data)
     credentials = LocalPostgres(paths().home / "pgdata").credentials_file
     assert files_holding(paths().home, [password], (credentials,)) == []
-    checkout = [
-        path
-        for path in ROOT.iterdir()
-        if path.name not in (".venv", ".revgen", ".git") and not path.name.startswith(".pytest")
-    ]
-    assert [leak for path in checkout for leak in files_holding(path, [password])] == []
+    assert files_holding(ROOT, [password], folders_aside=(".venv", ".revgen", ".git")) == []
 
     text_columns = rows(
         url,

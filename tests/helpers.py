@@ -130,9 +130,11 @@ def files_holding(
         subfolders[:] = [name for name in subfolders if name not in folders_aside]
         for name in names:
             path = Path(folder) / name
-            if path not in besides and path.is_file():
-                content = path.read_bytes()
-                found += [str(path)] if any(s.encode() in content for s in secrets) else []
+            if path in besides or not path.is_file():
+                continue
+            content = path.read_bytes()
+            if any(secret.encode() in content for secret in secrets):
+                found.append(str(path))
     return found
 
 

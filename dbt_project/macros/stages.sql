@@ -26,6 +26,27 @@
             're_entries': 're_entries'}}) }}
 {%- endmacro %}
 
+{#- Per source channel and lead origin (int_people_staged: kpi_conversion_by_source), the people,
+    how many reached lead, opportunity and customer (and both lead and customer), and of the
+    customers timed (seconds_to_customer), how many and their seconds. -#}
+{% macro people_by_source() -%}
+    {{ return({'group_by': {'source_channel': 'source_channel', 'lead_origin': 'lead_origin'},
+        'sums': {
+            'people': '1',
+            'leads': 'case when has_reached_lead then 1 else 0 end',
+            'opportunities': 'case when has_reached_opportunity then 1 else 0 end',
+            'customers': 'case when has_reached_customer then 1 else 0 end',
+            'lead_customers': 'case when has_reached_lead and has_reached_customer then 1 else 0 end',
+            'timed_customers': 'case when ' ~ seconds_to_customer() ~ ' is not null then 1 else 0 end',
+            'seconds_to_customer': seconds_to_customer()}}) }}
+{%- endmacro %}
+
+{#- A person's whole seconds from being known to becoming a customer (int_people_staged's
+    known_at, customer_at); null when they are no customer, or became one before being known. -#}
+{% macro seconds_to_customer() -%}
+    case when customer_at >= known_at then {{ seconds_between('known_at', 'customer_at') }} end
+{%- endmacro %}
+
 {#- Sums per stage and the week (its Monday) of the moment `at`. -#}
 {% macro per_stage_and_week(at, sums) -%}
     {{ return({'group_by': {

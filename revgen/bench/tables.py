@@ -262,16 +262,18 @@ def growth_section(results: list[dict], finished: datetime) -> str:
         ]
 
     first, last = results[0], results[-1]
+    grows = len(results) > 1  # how a figure grows needs two sizes; one size is a column alone
     lines = [
         "| | "
         + " | ".join(f"{r['people']:,} people" for r in results)
-        + f" | {last['people']:,} / {first['people']:,} |",
-        "|---|" + "---|" * (len(results) + 1),
+        + (f" | {last['people']:,} / {first['people']:,} |" if grows else " |"),
+        "|---|" + "---|" * (len(results) + grows),
     ]
     for row in zip(*(figures(r) for r in results), strict=True):
         label, smallest, _ = row[0]
         cells = " | ".join(written(value) for _, value, written in row)
-        lines.append(f"| {label} | {cells} | {row[-1][1] / smallest:.1f} |")
+        growth = f" {row[-1][1] / smallest:.1f} |" if grows else ""
+        lines.append(f"| {label} | {cells} |{growth}")
     days = "; ".join(
         f"{r['people']:,}: {r['changes']['changed_people']:,} changed and "
         f"{r['changes']['new_people']:,} new people the first, "

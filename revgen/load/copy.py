@@ -28,6 +28,7 @@ from psycopg import sql
 
 from revgen.contract import SQL_TYPES, Stream
 from revgen.load.checks import row_checks, unknown_reference_sql
+from revgen.load.schema import ensure_loaded_at_btree
 from revgen.records import Record
 
 log = logging.getLogger(__name__)
@@ -307,9 +308,12 @@ def _record_run(
     analyzed: bool = False,
 ) -> None:
     """The batch's end: its line in revgen_meta.load_runs (what was read, loaded, rejected, and
-    when), and the table's statistics when it changed much (unless the batch `analyzed` it)."""
+    when), the table's statistics when it changed much (unless the batch `analyzed` it), and its
+    b-tree of `_loaded_at` once a batch replaced rows of it."""
     if not analyzed:
         _refresh_statistics(cursor, stream, result.rows_inserted + result.rows_updated)
+    if result.rows_updated or result.rows_deleted:
+        ensure_loaded_at_btree(cursor, stream)
     cursor.execute(
         """
         insert into revgen_meta.load_runs

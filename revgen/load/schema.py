@@ -108,6 +108,24 @@ def loaded_at_index_ddl(stream: Stream) -> sql.Composed:
     )
 
 
+def ensure_loaded_at_btree(cursor: psycopg.Cursor, stream: Stream) -> None:
+    """A b-tree of `_loaded_at` beside the BRIN, made once a load has replaced rows of the table
+    (changed, or marked deleted by a full export). A replaced row's new version lands wherever a
+    page has room, after a vacuum anywhere in the table: each block range then spans old and new
+    loads, and the BRIN points at every block: a read of the whole table, which grows with the
+    company (a night's 40k contacts of 1M: 133 ms, against 30 ms by a b-tree). Append-only streams
+    (touchpoints, scores, histories) keep the BRIN alone, and their loads never pay for a b-tree."""
+    name = f"{stream.name}_loaded_at_btree"
+    qualified = sql.Identifier(stream.schema, name).as_string(cursor)
+    found = cursor.execute("select to_regclass(%s)", (qualified,)).fetchone()
+    if found is not None and found[0] is None:
+        cursor.execute(
+            sql.SQL("create index {} on {} (_loaded_at)").format(
+                sql.Identifier(name), sql.Identifier(stream.schema, stream.name)
+            )
+        )
+
+
 def ensure_schema(conn: psycopg.Connection) -> None:
     """Create what is missing; safe to run at the start of every load, concurrently too."""
     with conn.transaction():

@@ -400,6 +400,67 @@ def test_every_raw_table_has_its_loaded_at_index_and_an_older_warehouse_gets_it(
     assert indexed() == every
 
 
+def test_a_table_whose_rows_a_load_replaced_gets_a_btree_of_loaded_at_and_appends_never_do(
+    empty_warehouse, tmp_path
+):
+    """A replaced row's new version lands anywhere in the table, so the BRIN of `_loaded_at` stops
+    finding a night's rows: the first load that changes rows (by either path) adds a b-tree, which
+    the incremental models' window then reads; loads that only add rows never build one."""
+    from revgen.db import connect
+    from revgen.load.run import load_source
+
+    def btrees() -> set[str]:
+        return {
+            name
+            for (name,) in rows(
+                empty_warehouse,
+                "select indexname from pg_indexes where schemaname = 'raw_marketing' "
+                "and indexdef like '%%btree (_loaded_at)'",
+            )
+        }
+
+    day1, day2 = "2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z"
+    base = [
+        [f"C{n}", f"c{n}@example.com", "analyst", "2026-01-01T00:00:00Z", day1] for n in range(1, 4)
+    ]
+    _write_contacts(tmp_path / "d1", "contacts-day1.csv", base)
+    added = [["C4", "c4@example.com", "analyst", "2026-01-01T00:00:00Z", day2]]
+    _write_contacts(tmp_path / "d2", "contacts-day2.csv", base + added)
+    (first,) = load_source(empty_warehouse, "marketing", tmp_path / "d1")
+    (more,) = load_source(empty_warehouse, "marketing", tmp_path / "d2")
+    assert (first.method, more.method, more.rows_inserted, more.rows_updated) == (
+        "direct",
+        "delta",
+        1,
+        0,
+    )
+    assert btrees() == set()
+
+    changed = [["C2", "c2@example.com", "director", "2026-01-01T00:00:00Z", day2]]
+    _write_contacts(tmp_path / "d3", "contacts-day3.csv", changed)
+    (update,) = load_source(empty_warehouse, "marketing", tmp_path / "d3")
+    assert (update.method, update.rows_updated) == ("delta", 1)
+    assert btrees() == {"contacts_loaded_at_btree"}
+    assert rows(
+        empty_warehouse,
+        "select count(*) from raw_marketing.contacts where _loaded_at >= "
+        "(select started_at from revgen_meta.load_runs where batch_id = %s)",
+        (update.batch_id,),
+    ) == [(1,)]
+
+    # the checking path (a row to reject) adds it too, to a table that had none
+    with connect(empty_warehouse, autocommit=True) as conn:
+        conn.execute("drop index raw_marketing.contacts_loaded_at_btree")
+    bad = [
+        ["C3", "c3@example.com", "director", "2026-01-01T00:00:00Z", day2],
+        ["C5", "c5@example.com", "analyst", "not a time", day2],
+    ]
+    _write_contacts(tmp_path / "d4", "contacts-day4.csv", bad)
+    (checked,) = load_source(empty_warehouse, "marketing", tmp_path / "d4")
+    assert (checked.method, checked.rows_updated, checked.rows_rejected) == ("checked", 1, 1)
+    assert btrees() == {"contacts_loaded_at_btree"}
+
+
 def test_a_first_load_builds_its_key_after_the_copy_and_a_repeated_key_takes_the_checking_path(
     empty_warehouse, tmp_path
 ):

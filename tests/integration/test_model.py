@@ -1,10 +1,13 @@
 """The dbt model on a generated company equals the generator's ground truth."""
 
+import json
+
 import pytest
 from psycopg import sql
 
+from revgen.config import paths
 from revgen.db import connect
-from revgen.dbt import run_dbt
+from revgen.dbt import SCHEDULED, run_dbt
 from tests.helpers import ROOT, built_company, rows
 
 
@@ -333,6 +336,54 @@ def test_a_new_as_of_reaches_the_models_without_dbt_parsing_the_project_again(bu
         ]
     finally:  # the other tests of this module read the ground truth's day
         run_dbt(url, ["run", "--select", "kpi_stage_volume"], as_of=truth["generator"]["as_of"])
+
+
+def test_the_models_carry_their_docs_and_a_night_takes_no_lock_an_autovacuum_holds(
+    built, monkeypatch
+):
+    """persist_docs: each model and documented column carries its description (people reading
+    the warehouse in psql see the docs). A build writes only the comments that changed
+    (macros/comments.sql): COMMENT takes the lock an autovacuum holds, and an incremental table's
+    build that rewrote its comments every night waited up to a second behind one. Here another
+    session holds that lock on two incremental tables, one with an undocumented column, while
+    the next night's build runs: it must not wait for it."""
+    url, truth = built
+    monkeypatch.setenv("REVGEN_LOOKBACK_HOURS", "0")  # a night with nothing new: nobody rebuilt
+    incremental = ("intermediate.int_people_staged", "intermediate.int_stage_events_unioned")
+    as_of = truth["generator"]["as_of"]
+    run_dbt(url, list(SCHEDULED), as_of=as_of)  # a night
+    manifest = json.loads((paths().dbt_target / "manifest.json").read_text())
+    comments = {
+        (schema, name, column): text
+        for schema, name, column, text in rows(
+            url,
+            "select n.nspname, c.relname, coalesce(a.attname, ''), d.description "
+            "from pg_description d join pg_class c on c.oid = d.objoid "
+            "join pg_namespace n on n.oid = c.relnamespace "
+            "left join pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid "
+            "and d.objsubid > 0 "
+            "where d.classoid = 'pg_class'::regclass "
+            "and n.nspname in ('staging', 'intermediate', 'marts')",
+        )
+    }
+    models = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    ]
+    assert len(models) > 60
+    for node in models:
+        key = (node["schema"], node["alias"])
+        assert comments.get((*key, "")) == (node["description"] or None), key
+        for column in node["columns"].values():
+            if (*key, column["name"]) in comments or column["description"]:
+                assert comments.get((*key, column["name"])) == column["description"], column
+
+    monkeypatch.setenv("PGOPTIONS", "-c lock_timeout=5s")
+    with connect(url) as autovacuum_like:
+        for table in incremental:
+            autovacuum_like.execute(f"lock table {table} in share update exclusive mode")
+        run_dbt(url, list(SCHEDULED), as_of=as_of)  # the next, with nothing new
 
 
 def test_dbt_writes_its_debug_log_file_only_when_asked(built, monkeypatch):

@@ -1,8 +1,9 @@
 {#- Conversion by where people came from, with or without a campaigns table: per source channel
     (a person's first touch, else their CRM lead's own source) and per lead origin (how their lead
     was created), the people, how many reached lead, opportunity and customer, and the days from
-    being known to becoming a customer (mean, median, p90). The counts are hashed over everyone in
-    one pass for both kinds; only the customers are sorted for the percentiles. -#}
+    being known to becoming a customer (mean, median, p90). The counts and the mean are
+    int_people_staged's kept totals per channel and origin (macros/stages.sql people_by_source);
+    only the customers are read and sorted for the percentiles. -#}
 
 {#- one row per channel and one per origin (grouping() = 1: the column is not the row's key) -#}
 {%- set source_key -%}
@@ -11,55 +12,35 @@
             as source_value,
 {%- endset %}
 
-with sources as (
-    select person_id, source_channel, lead_origin
-    from {{ ref('int_people_sources') }}
-),
-
-people as (
-    select
-        person_id,
-        has_reached_lead,
-        has_reached_opportunity,
-        has_reached_customer,
-        known_at,
-        customer_at
-    from {{ ref('int_people_staged') }}
-),
-
-by_person as not materialized (
-    select
-        coalesce(sources.source_channel, 'unknown') as source_channel,
-        coalesce(sources.lead_origin, 'unknown') as lead_origin,
-        case when people.has_reached_lead then 1 else 0 end as is_lead,
-        case when people.has_reached_opportunity then 1 else 0 end as is_opportunity,
-        case when people.has_reached_customer then 1 else 0 end as is_customer,
-        case when people.customer_at >= people.known_at
-            then {{ seconds_between('people.known_at', 'people.customer_at') }}
-        end as seconds_to_customer
-    from people
-    left join sources on people.person_id = sources.person_id
-),
-
-counted as (
+-- the sums int_people_staged keeps per channel and origin as its rows change; a pair whose
+-- people all left keeps a row of zeros
+with counted as (
     select
         {{ source_key }}
-        count(*) as people,
-        cast(sum(is_lead) as {{ dbt.type_bigint() }}) as leads,
-        cast(sum(is_opportunity) as {{ dbt.type_bigint() }}) as opportunities,
-        cast(sum(is_customer) as {{ dbt.type_bigint() }}) as customers,
-        cast(sum(is_customer * is_lead) as {{ dbt.type_bigint() }}) as lead_customers,
-        {{ exact_mean('seconds_to_customer', 86400) }} as days_to_customer_mean
-    from by_person
+        cast(sum(people) as {{ dbt.type_bigint() }}) as people,
+        cast(sum(leads) as {{ dbt.type_bigint() }}) as leads,
+        cast(sum(opportunities) as {{ dbt.type_bigint() }}) as opportunities,
+        cast(sum(customers) as {{ dbt.type_bigint() }}) as customers,
+        cast(sum(lead_customers) as {{ dbt.type_bigint() }}) as lead_customers,
+        {{ exact_mean_of('sum(seconds_to_customer)', 'sum(timed_customers)', 86400) }}
+            as days_to_customer_mean
+    from {{ totals_of(ref('int_people_staged'), people_by_source()) }}
     group by grouping sets ((source_channel), (lead_origin))
+    having sum(people) > 0
+),
+
+customers as (
+    -- by the index on customer_at: the customers, never everyone
+    select source_channel, lead_origin, {{ seconds_to_customer() }} as seconds_to_customer
+    from {{ ref('int_people_staged') }}
+    where customer_at is not null and customer_at >= known_at
 ),
 
 durations as (
     select
         {{ source_key }}
         {{ percentiles('seconds_to_customer', [0.5, 0.9], 86400) }} as days
-    from by_person
-    where seconds_to_customer is not null
+    from customers
     group by grouping sets ((source_channel), (lead_origin))
 ),
 

@@ -19,15 +19,16 @@ touchpoints as (
 ),
 
 resolved_contacts as (
+    -- the rebuilt people's records only: their scores are all that is read
     select contact_id, person_id
     from {{ ref('int_contacts_resolved') }}
+    where person_id is not null and {{ only_rebuilt_people() }}
 ),
 
 lead_scores as (
     select resolved_contacts.person_id as contact_id, scores.score, scores.scored_at
     from {{ ref('stg_marketing__lead_scores') }} as scores
     inner join resolved_contacts on scores.contact_id = resolved_contacts.contact_id
-    where resolved_contacts.person_id is not null
 ),
 
 fit as (

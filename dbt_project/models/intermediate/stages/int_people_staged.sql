@@ -5,13 +5,20 @@
 {#- enable_nestloop off, in this build's transaction only: its inputs are CTEs and freshly built
     tables without statistics, so PostgreSQL guesses a few hundred people where there are a million
     and loops over every (owner, record) pair for each of them (hours at 1M people). -#}
-{{ config(materialized='incremental', incremental_strategy='append',
-    indexes=[{'columns': ['person_id'], 'unique': True}],
+{#- Keeps, per source channel and lead origin, the people and how many reached lead, opportunity
+    and customer, and the seconds the customers took, in int_people_staged__totals (macros/stages.sql
+    people_by_source): kpi_conversion_by_source reads those instead of grouping everyone. A column
+    added here is added to a table built before it (append_new_columns); the changed code changes
+    the build fingerprint, so that build recomputes every row, the new column too. -#}
+{{ config(materialized='incremental', incremental_strategy='append_totals',
+    meta={'totals': people_by_source()},
+    on_schema_change='append_new_columns',
+    indexes=[{'columns': ['person_id'], 'unique': True}, {'columns': ['customer_at']}],
     pre_hook=[
         "set local enable_nestloop = off",
         "{{ delete_rebuilt_people() }}",
     ],
-    post_hook="{{ record_build() }}") }}
+    post_hook=["{{ recount_totals() }}", "{{ record_build() }}"]) }}
 {{ changed_people_depends_on() }}
 
 with contacts as (
@@ -75,6 +82,12 @@ activities as (
                 where {{ only_rebuilt_people() }}
             )
         )
+),
+
+sources as (
+    select person_id, source_channel, lead_origin
+    from {{ ref('int_people_sources') }}
+    where {{ only_rebuilt_people(by_key=true) }}
 ),
 
 stage_events as (
@@ -275,7 +288,11 @@ final as (
             as has_reached_opportunity,
         case when owned.won_opportunity_id is not null
             or owned.furthest_stage_order >= {{ stage_position('customer') }} then true else false end
-            as has_reached_customer
+            as has_reached_customer,
+        -- where they came from (int_people_sources), 'unknown' when nothing says; last, where
+        -- append_new_columns puts them in a table built before they were added
+        coalesce(sources.source_channel, 'unknown') as source_channel,
+        coalesce(sources.lead_origin, 'unknown') as lead_origin
     from owned
     left join users on owned.owner_type = 'user' and owned.owner_id = users.user_id
     left join programs on owned.owner_type = 'program' and owned.owner_id = programs.program_id
@@ -285,6 +302,7 @@ final as (
     left join last_person_touches
         on owned.owner_id = last_person_touches.owner_id
         and owned.person_id = last_person_touches.person_id
+    left join sources on owned.person_id = sources.person_id
 )
 
 select * from final

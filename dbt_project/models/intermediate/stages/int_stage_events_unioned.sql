@@ -47,9 +47,11 @@ leads as (
 ),
 
 status_history as (
+    -- of the rebuilt people's leads only (every use joins them to `leads`): a few thousand rows
+    -- to hash and sort on a normal night, not every lead's history
     select history_id, lead_id, old_value, new_value, changed_at
     from {{ ref('stg_crm__lead_history') }}
-    where field = 'status'
+    where field = 'status' and lead_id in (select lead_id from leads)
 ),
 
 -- a lead without status history (a current-state export) tells its creation, and its status now

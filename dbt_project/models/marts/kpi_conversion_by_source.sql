@@ -30,10 +30,10 @@ with counted as (
 ),
 
 customers as (
-    -- by the index on customer_at: the customers, never everyone
+    -- the customers, by the index on customer_at, never everyone; those timed
     select source_channel, lead_origin, {{ seconds_to_customer() }} as seconds_to_customer
     from {{ ref('int_people_staged') }}
-    where customer_at is not null and customer_at >= known_at
+    where customer_at is not null and {{ seconds_to_customer() }} is not null
 ),
 
 durations as (

@@ -384,6 +384,12 @@ def test_the_models_carry_their_docs_and_a_night_takes_no_lock_an_autovacuum_hol
         for table in incremental:
             autovacuum_like.execute(f"lock table {table} in share update exclusive mode")
         run_dbt(url, list(SCHEDULED), as_of=as_of)  # the next, with nothing new
+        held = autovacuum_like.execute(
+            "select count(*) from pg_locks where pid = pg_backend_pid() and granted "
+            "and mode = 'ShareUpdateExclusiveLock' and relation = any(%s::regclass[])",
+            (list(incremental),),
+        ).fetchone()
+        assert held == (2,)  # the build ran while both locks were held
 
 
 def test_dbt_writes_its_debug_log_file_only_when_asked(built, monkeypatch):
